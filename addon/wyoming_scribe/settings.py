@@ -1,0 +1,200 @@
+"""Command-line flags and the settings object every other module reads."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_URI = "tcp://0.0.0.0:10300"
+DEFAULT_HTTP_PORT = 10301
+DEFAULT_MODEL = "tiny-int8"
+DEFAULT_MIC_COMMAND = "arecord -q -t raw -r 16000 -c 1 -f S16_LE"
+
+
+def default_cpu_threads() -> int:
+    """The cores this process may run on (a container's CPU limit included)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the server was told on its command line."""
+
+    uri: str = DEFAULT_URI
+    model: str = DEFAULT_MODEL
+    data_dir: Path = Path("data")
+    language: str | None = None
+    beam_size: int = 1
+    compute_type: str = "int8"
+    cpu_threads: int = 1
+    initial_prompt: str | None = None
+    local_files_only: bool = False
+    temperature_fallback: int = 1
+    max_tokens: int | None = None
+    max_utterance_s: float = 120.0
+    zeroconf_name: str | None = None
+    http_host: str = "0.0.0.0"  # noqa: S104 - a server for the local network
+    http_port: int = DEFAULT_HTTP_PORT
+    api_token_file: Path | None = None
+    recordings_dir: Path | None = None
+    mic_command: str = DEFAULT_MIC_COMMAND
+    max_upload_mb: int = 512
+    debug: bool = False
+
+    @property
+    def meetings_dir(self) -> Path:
+        return self.recordings_dir or self.data_dir / "recordings"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+
+def _add_server_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("server")
+    group.add_argument("--uri", default=DEFAULT_URI, help="Wyoming address (default: %(default)s)")
+    group.add_argument("--data-dir", type=Path, default=Path("data"), help="models and state")
+    group.add_argument(
+        "--zeroconf",
+        nargs="?",
+        const="meeting-scribe",
+        dest="zeroconf_name",
+        metavar="NAME",
+        help="advertise the Wyoming server over mDNS (default name: meeting-scribe)",
+    )
+    group.add_argument("--debug", action="store_true", help="log at debug level")
+
+
+def _add_model_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model")
+    group.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help="tiny-int8, base-int8, small-int8, a faster-whisper name, a Hugging Face repo id "
+        "or a local directory (default: %(default)s)",
+    )
+    group.add_argument("--language", help="language code such as en; default: detect")
+    group.add_argument("--beam-size", type=int, default=1, help="1 is greedy (default: 1)")
+    group.add_argument(
+        "--compute-type",
+        default="int8",
+        help="CTranslate2 compute type: int8, int8_float32, float32, ... (default: int8)",
+    )
+    group.add_argument(
+        "--cpu-threads", type=int, default=0, help="decoder threads (default: cores present)"
+    )
+    group.add_argument("--initial-prompt", help="text that biases every decode")
+    group.add_argument(
+        "--local-files-only",
+        action="store_true",
+        help="never download: load the model from the data dir or a local directory",
+    )
+    group.add_argument(
+        "--temperature-fallback",
+        type=int,
+        default=1,
+        metavar="N",
+        help="retries at a higher temperature when a decode looks like a loop; each retry can "
+        "cost as much as the decode itself, so N bounds the worst-case latency (default: 1)",
+    )
+    group.add_argument(
+        "--max-tokens",
+        type=int,
+        default=0,
+        metavar="N",
+        help="cap on tokens decoded per segment; 0 keeps the model's limit (default: 0)",
+    )
+
+
+def _add_limit_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("limits")
+    group.add_argument(
+        "--max-utterance-seconds",
+        type=float,
+        default=120.0,
+        dest="max_utterance_s",
+        help="longest voice utterance accepted over Wyoming (default: %(default)s)",
+    )
+    group.add_argument(
+        "--max-upload-mb", type=int, default=512, help="largest upload accepted (default: 512)"
+    )
+
+
+def _add_meeting_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("meetings and HTTP API")
+    group.add_argument("--http-host", default="0.0.0.0", help="HTTP API address")  # noqa: S104
+    group.add_argument(
+        "--http-port",
+        type=int,
+        default=DEFAULT_HTTP_PORT,
+        help="HTTP API port; 0 turns the API off (default: %(default)s)",
+    )
+    group.add_argument(
+        "--api-token-file",
+        type=Path,
+        help="file holding the API bearer token (default: generated in the data dir)",
+    )
+    group.add_argument("--recordings-dir", type=Path, help="meetings (default: DATA_DIR/recordings)")
+    group.add_argument(
+        "--mic-command",
+        default=DEFAULT_MIC_COMMAND,
+        help="program writing raw 16 kHz mono s16 audio to stdout (default: %(default)s)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wyoming_scribe",
+        description="Meeting Scribe: streaming Wyoming speech-to-text and meeting transcription.",
+    )
+    _add_server_flags(parser)
+    _add_model_flags(parser)
+    _add_limit_flags(parser)
+    _add_meeting_flags(parser)
+    return parser
+
+
+def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.beam_size < 1:
+        parser.error("--beam-size must be at least 1")
+    if args.cpu_threads < 0 or args.temperature_fallback < 0 or args.max_tokens < 0:
+        parser.error("--cpu-threads, --temperature-fallback and --max-tokens cannot be negative")
+    if not 0 <= args.http_port <= 65535:
+        parser.error("--http-port must be between 0 and 65535")
+    if args.max_utterance_s <= 0 or args.max_upload_mb <= 0:
+        parser.error("--max-utterance-seconds and --max-upload-mb must be positive")
+
+
+def parse_settings(argv: Sequence[str] | None = None) -> Settings:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _check(parser, args)
+    language = args.language if args.language not in (None, "", "auto") else None
+    return Settings(
+        uri=args.uri,
+        model=args.model,
+        data_dir=args.data_dir,
+        language=language,
+        beam_size=args.beam_size,
+        compute_type=args.compute_type,
+        cpu_threads=args.cpu_threads or default_cpu_threads(),
+        initial_prompt=args.initial_prompt or None,
+        local_files_only=args.local_files_only,
+        temperature_fallback=args.temperature_fallback,
+        max_tokens=args.max_tokens or None,
+        max_utterance_s=args.max_utterance_s,
+        zeroconf_name=args.zeroconf_name,
+        http_host=args.http_host,
+        http_port=args.http_port,
+        api_token_file=args.api_token_file,
+        recordings_dir=args.recordings_dir,
+        mic_command=args.mic_command,
+        max_upload_mb=args.max_upload_mb,
+        debug=args.debug,
+    )
