@@ -18,7 +18,7 @@ from .audio_format import Samples
 from .decode_queue import DecodeQueue, Priority
 from .segmenter import SegmenterConfig, SpeechSegment, SpeechSegmenter
 from .settings import Settings
-from .transcriber import Decoded, DecodeOptions, TextSegment, Transcriber
+from .transcriber import Decoded, DecodeOptions, ModelLoadError, TextSegment, Transcriber
 
 _LOGGER = logging.getLogger(__name__)
 _RELOAD_AFTER_S = 30.0
@@ -87,6 +87,9 @@ class Engine:
     async def _load(self) -> None:
         try:
             transcriber = await self.queue.run_on_worker(self._load_and_warm_up)
+        except ModelLoadError as err:
+            self._load_error = str(err)
+            _LOGGER.error("%s", err)  # noqa: TRY400 - the message says it all
         except Exception as err:
             self._load_error = f"{type(err).__name__}: {err}"
             _LOGGER.exception("Could not load model %s", self.settings.model)

@@ -72,8 +72,8 @@ class _AudioBuffer:
 
 @dataclass(slots=True)
 class _OpenSegment:
-    start: int
-    speech_windows: int = 0
+    start: int  # where the segment's audio begins (speech onset less the padding)
+    onset: int  # where speech was first heard
     silence_start: int | None = None
     pauses: list[tuple[int, int]] = field(default_factory=list)
 
@@ -127,13 +127,12 @@ class SpeechSegmenter:
         if current is None:
             if probability >= config.threshold:
                 start = max(self._buffer.start, position - config.samples(config.pad_s))
-                self._open = _OpenSegment(start=start, speech_windows=1)
+                self._open = _OpenSegment(start=start, onset=position)
             else:
                 self._buffer.drop_before(window_end - config.samples(config.pad_s))
             return None
 
         if probability >= config.threshold:
-            current.speech_windows += 1
             if current.silence_start is not None:
                 if position - current.silence_start >= config.samples(config.min_pause_s):
                     current.pauses.append((current.silence_start, position))
@@ -157,17 +156,15 @@ class SpeechSegmenter:
 
     def _cut_long(self, current: _OpenSegment, window_end: int) -> SpeechSegment | None:
         """Split an overlong segment at its longest pause, or right here if it has none."""
-        speech_after_cut = 0
         if current.pauses:
             begin, end = max(current.pauses, key=lambda pause: pause[1] - pause[0])
-            cut = (begin + end) // 2
-            speech_after_cut = (window_end - end) // WINDOW
+            cut, onset = (begin + end) // 2, end
         else:
-            cut = window_end
+            cut = onset = window_end
         segment = self._close(current, cut)
         self._open = _OpenSegment(
             start=cut,
-            speech_windows=speech_after_cut,
+            onset=onset,
             silence_start=current.silence_start,
             pauses=[p for p in current.pauses if p[0] > cut],
         )
@@ -176,7 +173,7 @@ class SpeechSegmenter:
 
     def _close(self, current: _OpenSegment, end: int) -> SpeechSegment | None:
         end = min(end, self._buffer.end)
-        min_windows = self.config.samples(self.config.min_speech_s) / WINDOW
-        if current.speech_windows < min_windows or end <= current.start:
+        speech_end = min(end, current.silence_start or end)
+        if speech_end - current.onset < self.config.samples(self.config.min_speech_s):
             return None
         return SpeechSegment(current.start, self._buffer.slice(current.start, end).copy())
