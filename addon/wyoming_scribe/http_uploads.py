@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 
@@ -41,8 +42,6 @@ class Upload:
 
 async def receive_upload(request: web.Request, temp_path: Path, max_bytes: int) -> Upload:
     """The upload in ``temp_path``; on any rejection the temp file is removed."""
-    if request.content_length is not None and request.content_length > max_bytes + MAX_FIELD_BYTES:
-        raise _too_large(max_bytes)
     upload = Upload(temp_path)
     try:
         await _receive(request, upload, max_bytes)
@@ -53,6 +52,9 @@ async def receive_upload(request: web.Request, temp_path: Path, max_bytes: int) 
 
 
 async def _receive(request: web.Request, upload: Upload, max_bytes: int) -> None:
+    declared = request.content_length
+    if declared is not None and declared > max_bytes + MAX_FIELD_BYTES:
+        raise _too_large(max_bytes)
     content_type = request.content_type
     if content_type == "multipart/form-data":
         await _receive_multipart(request, upload, max_bytes)
@@ -80,7 +82,8 @@ async def _receive_multipart(request: web.Request, upload: Upload, max_bytes: in
             continue
         if part.name == "file" and not has_file:
             has_file = True
-            upload.filename = part.filename or ""
+            # aiohttp's client percent-encodes file names; browsers send them as they are.
+            upload.filename = unquote(part.filename or "")
             await _save(_part_chunks(part), upload.path, max_bytes)
         elif part.name in FIELDS:
             upload.fields[part.name] = await _small_field(part)
