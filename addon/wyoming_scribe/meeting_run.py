@@ -117,9 +117,7 @@ class MeetingRun:
         try:
             async for pcm in self._source.chunks():
                 writer.append(pcm)
-                self._audio_size = writer.size - writer.size % 2
-                self.meeting.duration_s = self._audio_size / BYTES_PER_SECOND
-                self._audio_changed.set()
+                self._audio_grew(writer)
         except SourceError as err:
             self._fault = str(err)
         except OSError as err:
@@ -141,6 +139,11 @@ class MeetingRun:
         except OSError as err:
             self._fault = self._fault or disk_fault(err)
         self._audio_complete = True
+        self._audio_grew(writer)  # a write cut short by a full disk still left its bytes
+
+    def _audio_grew(self, writer: AudioWriter) -> None:
+        self._audio_size = writer.size - writer.size % 2
+        self.meeting.duration_s = self._audio_size / BYTES_PER_SECOND
         self._audio_changed.set()
 
     def _end_recording(self) -> None:
