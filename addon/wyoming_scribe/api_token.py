@@ -1,4 +1,4 @@
-"""The bearer token of the HTTP API: read from a file, or generated once and kept."""
+"""The bearer token of the HTTP API: read from a file, generated there once if it is missing."""
 
 from __future__ import annotations
 
@@ -17,17 +17,22 @@ class TokenError(RuntimeError):
 
 
 def load_token(token_file: Path | None, data_dir: Path) -> str:
-    """The token from ``token_file``; without one, ``DATA_DIR/api_token``, created if missing."""
-    if token_file is not None:
-        return _read(token_file)
-    path = data_dir / GENERATED_NAME
+    """The token in ``token_file`` (default ``DATA_DIR/api_token``), generated there if missing."""
+    path = token_file or data_dir / GENERATED_NAME
     if not path.exists():
+        _generate(path)
+    return _read(path)
+
+
+def _generate(path: Path) -> None:
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(32) + "\n")
-        _LOGGER.info("Generated an API token in %s", path)
-    return _read(path)
+    except OSError as err:
+        raise TokenError(f"Cannot create the API token file {path}: {err.strerror}") from err
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_urlsafe(32) + "\n")
+    _LOGGER.warning("Generated a new API token in %s", path)
 
 
 def _read(path: Path) -> str:

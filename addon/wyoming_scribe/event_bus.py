@@ -15,9 +15,10 @@ _BACKLOG = 1000
 
 @dataclass(frozen=True, slots=True)
 class MeetingEvent:
-    """``status``: ``data`` is the meeting summary; ``segment``: a new committed segment."""
+    """``status``: ``data`` is the meeting summary; ``segment``: a new committed segment;
+    ``deleted``: the meeting is gone (``data`` is empty)."""
 
-    kind: Literal["status", "segment"]
+    kind: Literal["status", "segment", "deleted"]
     meeting_id: str
     data: dict[str, Any]
 

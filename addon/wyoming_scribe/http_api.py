@@ -73,6 +73,8 @@ async def errors_middleware(request: web.Request, handler: Any) -> web.StreamRes
         if err.status < 400:
             raise
         return _http_error(err).response()
+    except ConnectionResetError:
+        raise  # the client left in the middle of a streamed answer: nobody to tell
     except Exception as err:
         api_error = as_api_error(err)
         if api_error is None:

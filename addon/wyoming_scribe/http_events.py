@@ -37,6 +37,8 @@ async def _follow_meeting(
     while (event := await _next(response, subscription)) is not None:
         if event.meeting_id != meeting_id:
             continue
+        if event.kind == "deleted":
+            return
         await _send(response, event.kind, event.data)
         if event.kind == "status" and Status(event.data["status"]).is_final:
             return
@@ -51,8 +53,9 @@ async def server_events(
         try:
             await _send(response, "hello", hello)
             while (event := await _next(response, subscription)) is not None:
-                name = "meeting" if event.kind == "status" else "segment"
-                await _send(response, name, event.data)
+                if event.kind != "deleted":  # not part of the contract (docs/api.md)
+                    name = "meeting" if event.kind == "status" else "segment"
+                    await _send(response, name, event.data)
         except ConnectionResetError:
             pass
     return response

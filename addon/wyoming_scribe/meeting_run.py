@@ -67,10 +67,6 @@ class MeetingRun:
         self._fault: str | None = None
         self._task: asyncio.Task[None] | None = None
 
-    @property
-    def finished(self) -> bool:
-        return self._task is not None and self._task.done()
-
     def start(self, on_done: Callable[[MeetingRun], None]) -> None:
         self._task = asyncio.create_task(self._run(), name=f"meeting-{self.meeting.id}")
         self._task.add_done_callback(lambda _task: on_done(self))
@@ -81,10 +77,6 @@ class MeetingRun:
             raise NotRecordingError(f"Meeting {self.meeting.id} is not recording")
         await self._source.close()
         await self._recording_ended.wait()
-
-    async def wait(self) -> None:
-        if self._task is not None:
-            await asyncio.shield(self._task)
 
     async def cancel(self) -> None:
         """Stop working on the meeting; the next start finishes it, as after a crash."""
@@ -113,8 +105,9 @@ class MeetingRun:
 
     async def _capture(self) -> None:
         assert self._source is not None
-        writer = self._store.audio_writer(self.meeting.id)
+        writer = None
         try:
+            writer = self._store.audio_writer(self.meeting.id)
             async for pcm in self._source.chunks():
                 writer.append(pcm)
                 self._audio_grew(writer)
@@ -130,16 +123,18 @@ class MeetingRun:
             self._store.upload_path(self.meeting.id).unlink(missing_ok=True)
         self._end_recording()
 
-    async def _close_capture(self, writer: AudioWriter) -> None:
+    async def _close_capture(self, writer: AudioWriter | None) -> None:
         assert self._source is not None
         with contextlib.suppress(SourceError, OSError):
             await self._source.close()
-        try:
-            await writer.close()
-        except OSError as err:
-            self._fault = self._fault or disk_fault(err)
+        if writer is not None:
+            self._audio_grew(writer)  # a write cut short by a full disk still left its bytes
+            try:
+                await writer.close()
+            except OSError as err:
+                self._fault = self._fault or disk_fault(err)
         self._audio_complete = True
-        self._audio_grew(writer)  # a write cut short by a full disk still left its bytes
+        self._audio_changed.set()
 
     def _audio_grew(self, writer: AudioWriter) -> None:
         self._audio_size = writer.size - writer.size % 2
@@ -206,6 +201,7 @@ class MeetingRun:
                 round(decoded.start + offset, 2), round(decoded.end + offset, 2), decoded.text
             )
             self.segments.append(segment)
+            self.meeting.language = self.meeting.language or stream.language
             try:
                 await log.append(segment)
             except OSError as err:

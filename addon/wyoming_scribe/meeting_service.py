@@ -148,6 +148,7 @@ class MeetingService:
             await run.cancel()
         self._meetings.pop(meeting_id, None)
         await asyncio.to_thread(self._store.delete, meeting_id)
+        self.bus.publish(MeetingEvent("deleted", meeting_id, {}))
         _LOGGER.info("Meeting %s deleted", meeting_id)
 
     async def _check_request(self, request: MeetingRequest) -> None:

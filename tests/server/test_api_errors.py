@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -24,8 +25,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     tmp_path = tmp_path_factory.mktemp("errors")
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN + "\n")
-    # A microphone that plays 11 s of speech at twice real time, then is unplugged.
-    mic = mic_command(SPEECH, pace=2, then="exit")
+    # A microphone that plays 11 s of speech at four times real time, then is unplugged.
+    mic = mic_command(SPEECH, pace=4, then="exit")
     args = ["--api-token-file", str(token_file), "--mic-command", mic]
     with run_server(tmp_path, *args, http=True) as process:
         wait_for_port(process.http_port, process.process, process.log_path)
@@ -169,10 +170,23 @@ async def test_deleting_a_recording_meeting_stops_and_removes_it(
 ) -> None:
     meeting = await api.start_meeting()
     assert (recordings(server) / meeting["id"]).is_dir()
+    first_event = asyncio.Event()
+
+    async def follow() -> list[str]:
+        seen = []
+        async for event in api.events(f"/meetings/{meeting['id']}/events"):
+            seen.append(event.data["status"])
+            first_event.set()
+        return seen
+
+    following = asyncio.create_task(follow())
+    await asyncio.wait_for(first_event.wait(), 10)
 
     deleted = await api.call("DELETE", f"/meetings/{meeting['id']}")
 
     assert deleted.status == 204
+    # The meeting's event stream ends with it (the stop on the way is reported).
+    assert (await asyncio.wait_for(following, 10))[0] == "recording"
     assert (await api.call("GET", f"/meetings/{meeting['id']}")).status == 404
     assert not (recordings(server) / meeting["id"]).exists()
     assert (await api.call("GET", "/health")).json["recording"] is None

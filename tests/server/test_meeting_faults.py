@@ -21,7 +21,14 @@ from tqdm import tqdm
 from wyoming_scribe.audio_source import SourceError
 from wyoming_scribe.engine import Engine
 from wyoming_scribe.event_bus import EventBus
-from wyoming_scribe.meeting import MeetingRequest, Status
+from wyoming_scribe.meeting import (
+    Meeting,
+    MeetingRequest,
+    Source,
+    Status,
+    new_meeting_id,
+    utc_now,
+)
 from wyoming_scribe.meeting_service import MeetingService
 from wyoming_scribe.meeting_store import AudioWriter, MeetingStore
 from wyoming_scribe.mic_source import MicSource
@@ -93,6 +100,36 @@ async def test_a_full_disk_interrupts_the_meeting_and_keeps_what_fit(
     assert on_disk["status"] == "interrupted"
     assert on_disk["error"] == meeting.error
     assert service.recording_id is None
+
+
+async def test_an_upload_cut_off_while_decoding_is_decoded_again_on_start(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A crash before an upload's audio was all in the recording: decode it again, go on."""
+    store = MeetingStore(tmp_path / "recordings")
+    store.prepare()
+    upload = tmp_path / "talk.wav"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-i", str(SPEECH), "-ar", "16000", str(upload)], check=True
+    )
+    now = utc_now()
+    cut_off = Meeting(new_meeting_id(now), "Talk", [], None, Source.FILE, Status.FINALIZING, now)
+    store.create(cut_off, upload=upload)
+    store.audio_path(cut_off.id).write_bytes(bytes(32000))  # 1 s had been decoded
+    service = MeetingService(engine.settings, engine, store, EventBus())
+
+    await service.open()
+    meeting = service.get(cut_off.id)
+    async with asyncio.timeout(30):
+        while not meeting.status.is_final:
+            await asyncio.sleep(0.05)
+    await service.close()
+
+    assert meeting.status is Status.DONE
+    assert meeting.recovered
+    assert meeting.duration_s == pytest.approx(11.0, abs=0.1)
+    assert service.segments(meeting.id)
+    assert not store.upload_path(meeting.id).exists()
 
 
 async def test_a_missing_microphone_program_is_explained() -> None:

@@ -22,7 +22,7 @@ def api_for(session: aiohttp.ClientSession, server: ServerProcess, tmp_path: Pat
 
 
 async def record_until_killed(tmp_path: Path, sig: signal.Signals) -> tuple[dict[str, object], int]:
-    """A meeting recorded at 20x real time, so its transcript lags; the server killed at 45 s."""
+    """A meeting recorded at 20x real time, so its transcript lags; the server killed at 30 s."""
     mic = mic_command(MEETING_AUDIO, pace=20)
     with run_server(tmp_path, "--mic-command", mic, http=True) as server:
         async with aiohttp.ClientSession() as session:
@@ -30,7 +30,7 @@ async def record_until_killed(tmp_path: Path, sig: signal.Signals) -> tuple[dict
             await api.wait_until_ready()
             meeting = await api.start_meeting(title="Cut off")
             seen = meeting
-            while seen["duration_s"] < 45 or len(seen["segments"]) < 2:
+            while seen["duration_s"] < 30 or len(seen["segments"]) < 2:
                 await asyncio.sleep(0.1)
                 seen = await api.meeting(meeting["id"])
         server.process.send_signal(sig)
