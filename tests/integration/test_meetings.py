@@ -1,0 +1,66 @@
+"""A meeting recorded from the microphone, started and stopped through the actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+
+from custom_components.meeting_scribe.const import (
+    DOMAIN,
+    EVENT_MEETING_FINISHED,
+    EVENT_MEETING_STARTED,
+)
+from tests.integration.conftest import Folders, wait_for_state, wait_until
+
+SWITCH = "switch.meeting_scribe_recording"
+STATUS = "sensor.meeting_scribe_status"
+CURRENT = "sensor.meeting_scribe_current_meeting"
+LAST = "sensor.meeting_scribe_last_meeting"
+DURATION = "sensor.meeting_scribe_last_meeting_duration"
+
+
+async def test_start_and_stop_meeting(
+    hass: HomeAssistant, entry: MockConfigEntry, folders: Folders
+) -> None:
+    started = async_capture_events(hass, EVENT_MEETING_STARTED)
+    finished = async_capture_events(hass, EVENT_MEETING_FINISHED)
+
+    meeting = await hass.services.async_call(
+        DOMAIN,
+        "start_meeting",
+        {"title": "Weekly sync", "participants": ["Ada Lovelace <ada@example.com>", "bob@example.com"]},
+        blocking=True,
+        return_response=True,
+    )
+    assert meeting is not None
+    assert meeting["status"] == "recording"
+    assert hass.states.get(SWITCH).state == "on"
+    assert hass.states.get(STATUS).state == "recording"
+    assert hass.states.get(CURRENT).state == "Weekly sync"
+    await wait_until(lambda: len(started) == 1)
+    assert started[0].data["participants"] == [
+        {"name": "Ada Lovelace", "email": "ada@example.com"},
+        {"name": "", "email": "bob@example.com"},
+    ]
+    await wait_until(lambda: (hass.states.get(CURRENT).attributes.get("segments") or 0) > 0)
+
+    result = await hass.services.async_call(
+        DOMAIN, "stop_meeting", {}, blocking=True, return_response=True
+    )
+    assert result is not None
+    assert result["id"] == meeting["id"]
+    assert result["title"] == "Weekly sync"
+    assert result["duration_s"] > 0
+    assert result["text"]
+    files = [Path(p) for p in result["files"]]
+    assert sorted(p.suffix for p in files) == [".md", ".srt", ".txt", ".vtt"]
+    assert all(p.parent == folders.notes and p.read_text() for p in files)
+
+    assert len(finished) == 1
+    assert finished[0].data["id"] == meeting["id"]
+    assert finished[0].data["files"] == result["files"]
+    assert await wait_for_state(hass, SWITCH, "off") == "off"
+    assert hass.states.get(LAST).state == "Weekly sync"
+    assert hass.states.get(STATUS).state == "idle"
