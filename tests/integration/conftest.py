@@ -32,23 +32,34 @@ def _integration_env(enable_custom_integrations: None, socket_enabled: None) -> 
 
 @dataclass
 class Scribe:
-    """Where the server under test listens."""
+    """Where the server under test listens; it can be stopped and started again."""
 
     host: str
     port: int
     token: str
+    server: FakeScribeServer | None = None
 
     @property
     def data(self) -> dict[str, Any]:
         return {"host": self.host, "port": self.port, "token": self.token}
+
+    async def stop(self) -> None:
+        if self.server:
+            await self.server.stop()
+            self.server = None
+
+    async def start(self) -> None:
+        self.server = FakeScribeServer()
+        await self.server.start(self.port)
 
 
 @pytest.fixture
 async def scribe() -> AsyncIterator[Scribe]:
     server = FakeScribeServer()
     await server.start()
-    yield Scribe("127.0.0.1", server.port, TOKEN)
-    await server.stop()
+    handle = Scribe("127.0.0.1", server.port, TOKEN, server)
+    yield handle
+    await handle.stop()
 
 
 @dataclass
@@ -165,5 +176,3 @@ async def wait_for_state(
     state = hass.states.get(entity_id)
     assert state is not None
     return state.state
-
-

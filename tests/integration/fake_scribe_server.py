@@ -85,14 +85,25 @@ class FakeScribeServer:
 
     @web.middleware
     async def _auth(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        if request.path != "/api/health" and request.headers.get("Authorization") != f"Bearer {TOKEN}":
+        if (
+            request.path != "/api/health"
+            and request.headers.get("Authorization") != f"Bearer {TOKEN}"
+        ):
             return web.json_response({"error": "unauthorized", "message": "no"}, status=401)
         return await handler(request)
 
     def _health_json(self) -> dict[str, Any]:
         recording = next((m.id for m in self.meetings.values() if m.status == "recording"), None)
-        return {"status": "ok", "version": "0.1.0", "model": "toy", "compute_type": "int8",
-                "languages": ["en", "de"], "queue_depth": 0, "recording": recording, "error": None}
+        return {
+            "status": "ok",
+            "version": "0.1.0",
+            "model": "toy",
+            "compute_type": "int8",
+            "languages": ["en", "de"],
+            "queue_depth": 0,
+            "recording": recording,
+            "error": None,
+        }
 
     async def _health(self, request: web.Request) -> web.Response:
         return web.json_response(self._health_json())
@@ -113,7 +124,9 @@ class FakeScribeServer:
         meeting = FakeMeeting(
             id=f"20261121-0930{self.counter:02d}-abc{self.counter}",
             title=body["title"],
-            participants=[p if isinstance(p, dict) else {"name": "", "email": p} for p in body["participants"]],
+            participants=[
+                p if isinstance(p, dict) else {"name": "", "email": p} for p in body["participants"]
+            ],
             language=body.get("language"),
             source="mic",
         )
@@ -161,21 +174,24 @@ class FakeScribeServer:
         meeting = self.meetings[request.match_info["id"]]
         fmt = request.match_info["fmt"]
         text = meeting.full()["text"]
-        body = {"txt": text, "md": f"# {meeting.title}\n\n{text}\n",
-                "srt": "1\n00:00:00,000 --> 00:00:01,000\n" + text + "\n",
-                "vtt": "WEBVTT\n\n00:00.000 --> 00:01.000\n" + text + "\n"}[fmt]
+        body = {
+            "txt": text,
+            "md": f"# {meeting.title}\n\n{text}\n",
+            "srt": "1\n00:00:00,000 --> 00:00:01,000\n" + text + "\n",
+            "vtt": "WEBVTT\n\n00:00.000 --> 00:01.000\n" + text + "\n",
+        }[fmt]
         return web.Response(text=body)
 
     async def _upload(self, request: web.Request) -> web.Response:
         reader = await request.multipart()
         fields: dict[str, str] = {}
-        size = 0
+        head = b""
         while part := await reader.next():
             if part.name == "file":  # type: ignore[union-attr]
-                size = len(await part.read())  # type: ignore[union-attr]
+                head = (await part.read())[:4]  # type: ignore[union-attr]
             else:
                 fields[part.name or ""] = await part.text()  # type: ignore[union-attr]
-        if size < 100:
+        if head != b"RIFF":
             return web.json_response({"error": "invalid_audio", "message": "not audio"}, status=400)
         self.counter += 1
         meeting = FakeMeeting(
@@ -199,7 +215,9 @@ class FakeScribeServer:
         queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         self.queues.append(queue)
         try:
-            await response.write(f"event: hello\ndata: {json.dumps(self._health_json())}\n\n".encode())
+            await response.write(
+                f"event: hello\ndata: {json.dumps(self._health_json())}\n\n".encode()
+            )
             while True:
                 event, data = await queue.get()
                 if event == "__close__":

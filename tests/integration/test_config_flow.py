@@ -181,9 +181,7 @@ async def test_a_refused_token_asks_for_a_new_one(
     assert entry.state is ConfigEntryState.LOADED
 
 
-async def test_setup_waits_for_a_server_that_is_down(
-    hass: HomeAssistant, folders: Folders
-) -> None:
+async def test_setup_waits_for_a_server_that_is_down(hass: HomeAssistant, folders: Folders) -> None:
     entry = MockConfigEntry(
         domain=DOMAIN, data={"host": "127.0.0.1", "port": free_port(), "token": "t"}
     )

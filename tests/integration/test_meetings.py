@@ -30,7 +30,10 @@ async def test_start_and_stop_meeting(
     meeting = await hass.services.async_call(
         DOMAIN,
         "start_meeting",
-        {"title": "Weekly sync", "participants": ["Ada Lovelace <ada@example.com>", "bob@example.com"]},
+        {
+            "title": "Weekly sync",
+            "participants": ["Ada Lovelace <ada@example.com>", "bob@example.com"],
+        },
         blocking=True,
         return_response=True,
     )
@@ -64,3 +67,19 @@ async def test_start_and_stop_meeting(
     assert await wait_for_state(hass, SWITCH, "off") == "off"
     assert hass.states.get(LAST).state == "Weekly sync"
     assert hass.states.get(STATUS).state == "idle"
+
+
+async def test_switch_records_a_meeting_with_a_default_title(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    finished = async_capture_events(hass, EVENT_MEETING_FINISHED)
+    await hass.services.async_call("switch", "turn_on", {"entity_id": SWITCH}, blocking=True)
+    assert hass.states.get(SWITCH).state == "on"
+    title = hass.states.get(CURRENT).state
+    assert title.startswith("Meeting 20")
+    await wait_until(lambda: (hass.states.get(CURRENT).attributes.get("segments") or 0) > 0)
+    await hass.services.async_call("switch", "turn_off", {"entity_id": SWITCH}, blocking=True)
+    await wait_until(lambda: len(finished) == 1)
+    assert finished[0].data["title"] == title
+    assert hass.states.get(LAST).state == title
+    assert float(hass.states.get(DURATION).state) > 0
