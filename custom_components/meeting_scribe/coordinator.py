@@ -129,6 +129,7 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
     async def async_start(self, meetings: list[Meeting]) -> None:
         """Show the newest finished meeting, then follow the stream in the background."""
         await self._pending.async_load()
+        self.config_entry.async_on_unload(self._pending.async_flush)
         if last := next((m for m in meetings if not m.is_active), None):
             settings = self.settings
             files = await async_existing_notes(

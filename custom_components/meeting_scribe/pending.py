@@ -24,6 +24,10 @@ class PendingMeetings:
     async def async_load(self) -> None:
         self._ids = set(await self._store.async_load() or ())
 
+    async def async_flush(self) -> None:
+        """Write now what would be written a moment later."""
+        await self._store.async_save(sorted(self._ids))
+
     async def async_remove(self) -> None:
         await self._store.async_remove()
 

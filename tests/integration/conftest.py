@@ -10,10 +10,11 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -111,6 +112,13 @@ class Mailbox:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[Envelope] = field(default_factory=list)
+    controller: Controller | None = None
+
+    def stop(self) -> None:
+        """Take the mail server away."""
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         self.envelopes.append(envelope)
@@ -128,10 +136,10 @@ class Mailbox:
 def mailbox() -> Iterator[Mailbox]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1."""
     box = Mailbox(free_port())
-    controller = Controller(box, hostname="127.0.0.1", port=box.port)
-    controller.start()
+    box.controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    box.controller.start()
     yield box
-    controller.stop()
+    box.stop()
 
 
 @pytest.fixture
@@ -156,6 +164,23 @@ async def smtp_notify(hass: HomeAssistant, mailbox: Mailbox) -> str:
     return f"notify.{NOTIFY_NAME}"
 
 
+def state_of(hass: HomeAssistant, entity_id: str) -> State:
+    state = hass.states.get(entity_id)
+    assert state is not None, f"{entity_id} does not exist"
+    return state
+
+
+async def act(
+    hass: HomeAssistant, action: str, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Call one of the integration's actions and return its response."""
+    response = await hass.services.async_call(
+        DOMAIN, action, data or {}, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)
+
+
 async def wait_until(
     condition: Callable[[], bool], timeout: float = 20, interval: float = 0.05
 ) -> None:
@@ -176,3 +201,16 @@ async def wait_for_state(
     state = hass.states.get(entity_id)
     assert state is not None
     return state.state
+
+
+async def server_request(scribe: Scribe, method: str, path: str) -> Any:
+    """Talk to the server directly, as another client would (not through Home Assistant)."""
+    headers = {"Authorization": f"Bearer {scribe.token}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(
+            method, f"http://{scribe.host}:{scribe.port}/api{path}", headers=headers
+        ) as r,
+    ):
+        r.raise_for_status()
+        return await r.json()

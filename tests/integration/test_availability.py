@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.meeting_scribe import coordinator, event_stream
 from custom_components.meeting_scribe.const import DOMAIN
-from tests.integration.conftest import Scribe, wait_for_state, wait_until
+from tests.integration.conftest import Scribe, state_of, wait_for_state, wait_until
 
 ENTITIES = [
     "switch.meeting_scribe_recording",
@@ -44,7 +44,7 @@ async def test_entities_unavailable_while_the_server_is_down(
 
     await scribe.start()
     await wait_for_state(hass, "switch.meeting_scribe_recording", "off")
-    assert hass.states.get("sensor.meeting_scribe_status").state == "idle"
+    assert state_of(hass, "sensor.meeting_scribe_status").state == "idle"
     assert caplog.text.count("is back") == 1
     assert caplog.text.count(UNAVAILABLE_LOG) == 1
 

@@ -20,7 +20,7 @@ from custom_components.meeting_scribe.const import (
     CONF_RECIPIENTS,
     DOMAIN,
 )
-from tests.integration.conftest import Folders, Scribe
+from tests.integration.conftest import Folders, Scribe, state_of
 from tests.server_process import free_port
 
 
@@ -57,7 +57,7 @@ async def test_discovery_then_submit(hass: HomeAssistant, scribe: Scribe, folder
     assert entry.unique_id == f"{scribe.host}:{scribe.port}"
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
-    assert hass.states.get("switch.meeting_scribe_recording").state == "off"
+    assert state_of(hass, "switch.meeting_scribe_recording").state == "off"
 
 
 async def test_discovery_with_a_wrong_token_says_so(hass: HomeAssistant, scribe: Scribe) -> None:
@@ -166,7 +166,7 @@ async def test_a_refused_token_asks_for_a_new_one(
     entry = MockConfigEntry(domain=DOMAIN, data={**scribe.data, "token": "stale"}, title="Scribe")
     entry.add_to_hass(hass)
     assert not await hass.config_entries.async_setup(entry.entry_id)
-    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.state == ConfigEntryState.SETUP_ERROR
     [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flow["step_id"] == "reauth_confirm"
 
@@ -178,7 +178,7 @@ async def test_a_refused_token_asks_for_a_new_one(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
+    assert entry.state == ConfigEntryState.LOADED
 
 
 async def test_setup_waits_for_a_server_that_is_down(hass: HomeAssistant, folders: Folders) -> None:

@@ -1,4 +1,4 @@
-"""Meeting notes by e-mail through Home Assistant's own `smtp` notify platform to a real SMTP server."""
+"""Meeting notes by e-mail through Home Assistant's `smtp` notify platform to an SMTP server."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from custom_components.meeting_scribe.const import (
     DOMAIN,
     EVENT_MEETING_FINISHED,
 )
-from tests.integration.conftest import Folders, Mailbox, wait_until
+from tests.integration.conftest import Folders, Mailbox, act, state_of, wait_until
 
 PARTICIPANTS = ["Ada Lovelace <ada@example.com>", "bob@example.com"]
 BLUEPRINT = "meeting_scribe/email_meeting_notes.yaml"
@@ -27,19 +27,10 @@ BLUEPRINT = "meeting_scribe/email_meeting_notes.yaml"
 
 async def record_meeting(hass: HomeAssistant, title: str = "Weekly sync") -> dict[str, Any]:
     """Start a meeting with two participants, let it hear something, stop it; the result."""
-    await hass.services.async_call(
-        DOMAIN,
-        "start_meeting",
-        {"title": title, "participants": PARTICIPANTS},
-        blocking=True,
-    )
+    await act(hass, "start_meeting", {"title": title, "participants": PARTICIPANTS})
     current = "sensor.meeting_scribe_current_meeting"
-    await wait_until(lambda: (hass.states.get(current).attributes.get("segments") or 0) > 0)
-    result = await hass.services.async_call(
-        DOMAIN, "stop_meeting", {}, blocking=True, return_response=True
-    )
-    assert result is not None
-    return dict(result)
+    await wait_until(lambda: (state_of(hass, current).attributes.get("segments") or 0) > 0)
+    return await act(hass, "stop_meeting")
 
 
 def attachments(message: EmailMessage) -> dict[str, str]:
@@ -133,12 +124,10 @@ async def test_send_notes_again_to_someone_else(
     result = await record_meeting(hass)
     assert mailbox.messages == []  # e-mail on finish is off by default
 
-    response = await hass.services.async_call(
-        DOMAIN,
+    response = await act(
+        hass,
         "send_notes",
         {"notify_service": smtp_notify, "recipients": ["Carol <carol@example.com>"]},
-        blocking=True,
-        return_response=True,
     )
     assert response == {
         "id": result["id"],

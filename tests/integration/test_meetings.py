@@ -8,11 +8,10 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.meeting_scribe.const import (
-    DOMAIN,
     EVENT_MEETING_FINISHED,
     EVENT_MEETING_STARTED,
 )
-from tests.integration.conftest import Folders, wait_for_state, wait_until
+from tests.integration.conftest import Folders, act, state_of, wait_for_state, wait_until
 
 SWITCH = "switch.meeting_scribe_recording"
 STATUS = "sensor.meeting_scribe_status"
@@ -27,32 +26,26 @@ async def test_start_and_stop_meeting(
     started = async_capture_events(hass, EVENT_MEETING_STARTED)
     finished = async_capture_events(hass, EVENT_MEETING_FINISHED)
 
-    meeting = await hass.services.async_call(
-        DOMAIN,
+    meeting = await act(
+        hass,
         "start_meeting",
         {
             "title": "Weekly sync",
             "participants": ["Ada Lovelace <ada@example.com>", "bob@example.com"],
         },
-        blocking=True,
-        return_response=True,
     )
-    assert meeting is not None
     assert meeting["status"] == "recording"
-    assert hass.states.get(SWITCH).state == "on"
-    assert hass.states.get(STATUS).state == "recording"
-    assert hass.states.get(CURRENT).state == "Weekly sync"
+    assert state_of(hass, SWITCH).state == "on"
+    assert state_of(hass, STATUS).state == "recording"
+    assert state_of(hass, CURRENT).state == "Weekly sync"
     await wait_until(lambda: len(started) == 1)
     assert started[0].data["participants"] == [
         {"name": "Ada Lovelace", "email": "ada@example.com"},
         {"name": "", "email": "bob@example.com"},
     ]
-    await wait_until(lambda: (hass.states.get(CURRENT).attributes.get("segments") or 0) > 0)
+    await wait_until(lambda: (state_of(hass, CURRENT).attributes.get("segments") or 0) > 0)
 
-    result = await hass.services.async_call(
-        DOMAIN, "stop_meeting", {}, blocking=True, return_response=True
-    )
-    assert result is not None
+    result = await act(hass, "stop_meeting", {})
     assert result["id"] == meeting["id"]
     assert result["title"] == "Weekly sync"
     assert result["duration_s"] > 0
@@ -65,8 +58,8 @@ async def test_start_and_stop_meeting(
     assert finished[0].data["id"] == meeting["id"]
     assert finished[0].data["files"] == result["files"]
     assert await wait_for_state(hass, SWITCH, "off") == "off"
-    assert hass.states.get(LAST).state == "Weekly sync"
-    assert hass.states.get(STATUS).state == "idle"
+    assert state_of(hass, LAST).state == "Weekly sync"
+    assert state_of(hass, STATUS).state == "idle"
 
 
 async def test_switch_records_a_meeting_with_a_default_title(
@@ -74,12 +67,12 @@ async def test_switch_records_a_meeting_with_a_default_title(
 ) -> None:
     finished = async_capture_events(hass, EVENT_MEETING_FINISHED)
     await hass.services.async_call("switch", "turn_on", {"entity_id": SWITCH}, blocking=True)
-    assert hass.states.get(SWITCH).state == "on"
-    title = hass.states.get(CURRENT).state
+    assert state_of(hass, SWITCH).state == "on"
+    title = state_of(hass, CURRENT).state
     assert title.startswith("Meeting 20")
-    await wait_until(lambda: (hass.states.get(CURRENT).attributes.get("segments") or 0) > 0)
+    await wait_until(lambda: (state_of(hass, CURRENT).attributes.get("segments") or 0) > 0)
     await hass.services.async_call("switch", "turn_off", {"entity_id": SWITCH}, blocking=True)
     await wait_until(lambda: len(finished) == 1)
     assert finished[0].data["title"] == title
-    assert hass.states.get(LAST).state == title
-    assert float(hass.states.get(DURATION).state) > 0
+    assert state_of(hass, LAST).state == title
+    assert float(state_of(hass, DURATION).state) > 0

@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.meeting_scribe.const import DOMAIN, EVENT_MEETING_FINISHED
 from tests.assets import AUDIO
-from tests.integration.conftest import Folders, wait_until
+from tests.integration.conftest import Folders, act, state_of, wait_until
 
 COMMAND = AUDIO / "ha_commands" / "en" / "what_time_is_it.wav"
 
@@ -19,14 +19,11 @@ COMMAND = AUDIO / "ha_commands" / "en" / "what_time_is_it.wav"
 async def test_transcribe_a_file_and_wait_for_the_notes(
     hass: HomeAssistant, entry: MockConfigEntry, folders: Folders
 ) -> None:
-    result = await hass.services.async_call(
-        DOMAIN,
+    result = await act(
+        hass,
         "transcribe_file",
         {"file": str(COMMAND), "wait": True, "participants": ["ada@example.com"]},
-        blocking=True,
-        return_response=True,
     )
-    assert result is not None
     assert result["status"] == "done"
     assert result["source"] == "file"
     assert result["title"] == "what_time_is_it"
@@ -35,7 +32,7 @@ async def test_transcribe_a_file_and_wait_for_the_notes(
     files = [Path(p) for p in result["files"]]
     assert {p.suffix for p in files} == {".txt", ".srt", ".vtt", ".md"}
     assert all(p.parent == folders.notes and p.is_file() for p in files)
-    assert hass.states.get("sensor.meeting_scribe_last_meeting").state == "what_time_is_it"
+    assert state_of(hass, "sensor.meeting_scribe_last_meeting").state == "what_time_is_it"
 
 
 async def test_transcribe_a_media_source_file_without_waiting(
@@ -43,14 +40,7 @@ async def test_transcribe_a_media_source_file_without_waiting(
 ) -> None:
     finished = async_capture_events(hass, EVENT_MEETING_FINISHED)
     media_id = "media-source://media_source/assets/ha_commands/en/what_time_is_it.wav"
-    result = await hass.services.async_call(
-        DOMAIN,
-        "transcribe_file",
-        {"file": media_id, "title": "Clock"},
-        blocking=True,
-        return_response=True,
-    )
-    assert result is not None
+    result = await act(hass, "transcribe_file", {"file": media_id, "title": "Clock"})
     assert result["status"] == "finalizing"
     await wait_until(lambda: len(finished) == 1)
     assert finished[0].data["id"] == result["id"]
