@@ -118,15 +118,17 @@ class MeetingScribeConfigFlow(ConfigFlow, domain=DOMAIN):
             if probe.error is None:
                 await self.async_set_unique_id(probe.unique_id)
                 self._abort_if_unique_id_configured()
-                return self.async_create_entry(
-                    title=f"{DEFAULT_TITLE} ({data[CONF_HOST]})", data=data
-                )
+                return self.async_create_entry(title=self._title_for(data[CONF_HOST]), data=data)
             errors["base"] = probe.error
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(SERVER_SCHEMA, user_input),
             errors=errors,
         )
+
+    def _title_for(self, host: str) -> str:
+        """The entry title: the product name, with the host once there is more than one server."""
+        return f"{DEFAULT_TITLE} ({host})" if self._async_current_entries() else DEFAULT_TITLE
 
     async def async_step_hassio(self, discovery_info: HassioServiceInfo) -> ConfigFlowResult:
         """The add-on announced itself through the Supervisor with its address and token."""

@@ -109,7 +109,7 @@ async def test_manual_setup_reports_each_problem_then_succeeds(
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], scribe.data)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Meeting Scribe (127.0.0.1)"
+    assert result["title"] == "Meeting Scribe"
     assert result["data"] == scribe.data
     await hass.async_block_till_done()
 
