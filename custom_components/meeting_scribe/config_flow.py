@@ -131,13 +131,13 @@ class MeetingScribeConfigFlow(ConfigFlow, domain=DOMAIN):
         return f"{DEFAULT_TITLE} ({host})" if self._async_current_entries() else DEFAULT_TITLE
 
     async def async_step_hassio(self, discovery_info: HassioServiceInfo) -> ConfigFlowResult:
-        """The add-on announced itself through the Supervisor with its address and token."""
+        """The add-on announced itself: host, `port` (Wyoming), `api_port` (HTTP) and `token`."""
         config = discovery_info.config
         self._discovered = _server_data(
             {
                 CONF_HOST: config[CONF_HOST],
-                CONF_PORT: config[CONF_PORT],
-                CONF_TOKEN: config.get("api_token") or config.get(CONF_TOKEN),
+                CONF_PORT: config.get("api_port") or config.get(CONF_PORT) or DEFAULT_PORT,
+                CONF_TOKEN: config.get(CONF_TOKEN),
             }
         )
         self._addon_name = discovery_info.name or DEFAULT_TITLE

@@ -29,8 +29,9 @@ def discovery(scribe: Scribe, token: str | None = None) -> HassioServiceInfo:
     return HassioServiceInfo(
         config={
             "host": scribe.host,
-            "port": scribe.port,
-            "api_token": token if token is not None else scribe.token,
+            "port": 10300,  # Wyoming, for the voice pipeline
+            "api_port": scribe.port,
+            "token": token if token is not None else scribe.token,
             "addon": "Meeting Scribe",
         },
         name="Meeting Scribe",
