@@ -11,12 +11,13 @@ from homeassistant.components.sensor import (
     SensorEntity,
     SensorEntityDescription,
 )
-from homeassistant.const import UnitOfTime
+from homeassistant.const import MAX_LENGTH_STATE_STATE, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MeetingScribeConfigEntry, ScribeState
 from .entity import ScribeEntity
+from .models import Meeting
 from .notes import notes_link
 
 PARALLEL_UPDATES = 0  # pushed by the event stream
@@ -30,6 +31,11 @@ class ScribeSensorDescription(SensorEntityDescription):
     attributes_fn: Callable[[HomeAssistant, ScribeState], Mapping[str, Any] | None] = (
         lambda _hass, _state: None
     )
+
+
+def _title(meeting: Meeting) -> str:
+    """A state holds at most 255 characters; titles are rarely that long."""
+    return meeting.title[:MAX_LENGTH_STATE_STATE]
 
 
 def _current_attributes(_hass: HomeAssistant, state: ScribeState) -> Mapping[str, Any] | None:
@@ -74,13 +80,13 @@ SENSORS: tuple[ScribeSensorDescription, ...] = (
     ScribeSensorDescription(
         key="current_meeting",
         translation_key="current_meeting",
-        value_fn=lambda state: state.current.meeting.title if state.current else None,
+        value_fn=lambda state: _title(state.current.meeting) if state.current else None,
         attributes_fn=_current_attributes,
     ),
     ScribeSensorDescription(
         key="last_meeting",
         translation_key="last_meeting",
-        value_fn=lambda state: state.last.meeting.title if state.last else None,
+        value_fn=lambda state: _title(state.last.meeting) if state.last else None,
         attributes_fn=_last_attributes,
     ),
     ScribeSensorDescription(
