@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
+import pytest_socket
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from homeassistant.core import HomeAssistant, State
@@ -20,10 +20,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.meeting_scribe.const import CONF_NOTES_FOLDER, DOMAIN
 from tests.assets import AUDIO
-from tests.integration.fake_scribe_server import TOKEN, FakeScribeServer
+from tests.integration.scribe_server import TOKEN, ScribeServer
 from tests.server_process import free_port
 
 NOTIFY_NAME = "scribe_mail"
+COMMAND_AUDIO = AUDIO / "ha_commands" / "en" / "what_time_is_it.wav"
 
 
 @pytest.fixture(autouse=True)
@@ -31,36 +32,50 @@ def _integration_env(enable_custom_integrations: None, socket_enabled: None) -> 
     """Load custom_components/meeting_scribe; allow sockets to 127.0.0.1."""
 
 
-@dataclass
-class Scribe:
-    """Where the server under test listens; it can be stopped and started again."""
-
-    host: str
-    port: int
-    token: str
-    server: FakeScribeServer | None = None
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return {"host": self.host, "port": self.port, "token": self.token}
-
-    async def stop(self) -> None:
-        if self.server:
-            await self.server.stop()
-            self.server = None
-
-    async def start(self) -> None:
-        self.server = FakeScribeServer()
-        await self.server.start(self.port)
+@pytest.fixture(scope="session")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScribeServer]:
+    """One real server for the tests that only need a working one."""
+    pytest_socket.enable_socket()  # session fixtures start before the per-test `socket_enabled`
+    server = ScribeServer(tmp_path_factory.mktemp("scribe"))
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
-async def scribe() -> AsyncIterator[Scribe]:
-    server = FakeScribeServer()
-    await server.start()
-    handle = Scribe("127.0.0.1", server.port, TOKEN, server)
-    yield handle
-    await handle.stop()
+def scribe(shared_server: ScribeServer) -> Iterator[ScribeServer]:
+    """The shared server, left with a free microphone and nothing in progress afterwards."""
+    yield shared_server
+    shared_server.settle()
+
+
+@pytest.fixture(scope="session")
+def spare_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScribeServer]:
+    """A second server, for the tests that stop, crash or restart it."""
+    pytest_socket.enable_socket()
+    server = ScribeServer(tmp_path_factory.mktemp("spare"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def restartable_server(spare_server: ScribeServer) -> Iterator[ScribeServer]:
+    """The spare server; whatever the test did to it, it runs again as before afterwards."""
+    yield spare_server
+    if spare_server.process is None or spare_server.token != TOKEN:
+        spare_server.stop()
+        spare_server.token = TOKEN
+        spare_server.start()
+    spare_server.settle()
+
+
+@pytest.fixture
+def empty_server(scribe: ScribeServer) -> ScribeServer:
+    """The shared server with no meetings on it."""
+    scribe.settle()
+    scribe.delete_all_meetings()
+    return scribe
 
 
 @dataclass
@@ -89,7 +104,7 @@ def options(folders: Folders) -> dict[str, Any]:
 
 @pytest.fixture
 async def entry(
-    hass: HomeAssistant, scribe: Scribe, folders: Folders, options: dict[str, Any]
+    hass: HomeAssistant, scribe: ScribeServer, folders: Folders, options: dict[str, Any]
 ) -> MockConfigEntry:
     """The server set up as a config entry, as the config flow would leave it."""
     config_entry = MockConfigEntry(
@@ -164,6 +179,24 @@ async def smtp_notify(hass: HomeAssistant, mailbox: Mailbox) -> str:
     return f"notify.{NOTIFY_NAME}"
 
 
+async def record_meeting(
+    hass: HomeAssistant, title: str = "Weekly sync", participants: list[str] | None = None
+) -> dict[str, Any]:
+    """Start a meeting on the microphone, let it hear something, stop it; the response."""
+    await act(hass, "start_meeting", {"title": title, "participants": participants or []})
+    current = "sensor.meeting_scribe_current_meeting"
+    await wait_until(lambda: (state_of(hass, current).attributes.get("segments") or 0) > 0)
+    return await act(hass, "stop_meeting")
+
+
+async def transcribe_command(
+    hass: HomeAssistant, title: str = "Weekly sync", participants: list[str] | None = None
+) -> dict[str, Any]:
+    """A finished meeting, quickly: a two-second voice command transcribed as a file."""
+    data = {"file": str(COMMAND_AUDIO), "title": title, "wait": True}
+    return await act(hass, "transcribe_file", data | {"participants": participants or []})
+
+
 def state_of(hass: HomeAssistant, entity_id: str) -> State:
     state = hass.states.get(entity_id)
     assert state is not None, f"{entity_id} does not exist"
@@ -201,16 +234,3 @@ async def wait_for_state(
     state = hass.states.get(entity_id)
     assert state is not None
     return state.state
-
-
-async def server_request(scribe: Scribe, method: str, path: str) -> Any:
-    """Talk to the server directly, as another client would (not through Home Assistant)."""
-    headers = {"Authorization": f"Bearer {scribe.token}"}
-    async with (
-        aiohttp.ClientSession() as session,
-        session.request(
-            method, f"http://{scribe.host}:{scribe.port}/api{path}", headers=headers
-        ) as r,
-    ):
-        r.raise_for_status()
-        return await r.json()

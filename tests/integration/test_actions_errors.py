@@ -11,7 +11,7 @@ from homeassistant.exceptions import ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.meeting_scribe.const import DOMAIN
-from tests.integration.conftest import Scribe
+from tests.integration.scribe_server import ScribeServer
 
 
 async def call(hass: HomeAssistant, action: str, data: dict[str, Any]) -> None:
@@ -62,7 +62,7 @@ async def test_no_server_set_up(hass: HomeAssistant) -> None:
 
 
 async def test_choosing_between_servers(
-    hass: HomeAssistant, scribe: Scribe, entry: MockConfigEntry
+    hass: HomeAssistant, scribe: ScribeServer, entry: MockConfigEntry
 ) -> None:
     second = MockConfigEntry(domain=DOMAIN, title="Attic", data={**scribe.data, "port": 1})
     second.add_to_hass(hass)

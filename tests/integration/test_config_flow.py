@@ -20,18 +20,20 @@ from custom_components.meeting_scribe.const import (
     CONF_RECIPIENTS,
     DOMAIN,
 )
-from tests.integration.conftest import Folders, Scribe, state_of
+from tests.integration.conftest import Folders, state_of
+from tests.integration.scribe_server import ScribeServer
 from tests.server_process import free_port
 
 
-def discovery(scribe: Scribe, token: str | None = None) -> HassioServiceInfo:
-    """What the Supervisor hands over when the add-on announces itself."""
+def discovery(server: dict[str, Any], **changes: Any) -> HassioServiceInfo:
+    """What the Supervisor hands over when the add-on announces itself (see its discovery run)."""
+    server = server | changes
     return HassioServiceInfo(
         config={
-            "host": scribe.host,
+            "host": server["host"],
             "port": 10300,  # Wyoming, for the voice pipeline
-            "api_port": scribe.port,
-            "token": token if token is not None else scribe.token,
+            "api_port": server["port"],
+            "token": server["token"],
             "addon": "Meeting Scribe",
         },
         name="Meeting Scribe",
@@ -40,9 +42,11 @@ def discovery(scribe: Scribe, token: str | None = None) -> HassioServiceInfo:
     )
 
 
-async def test_discovery_then_submit(hass: HomeAssistant, scribe: Scribe, folders: Folders) -> None:
+async def test_discovery_then_submit(
+    hass: HomeAssistant, scribe: ScribeServer, folders: Folders
+) -> None:
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_HASSIO}, data=discovery(scribe)
+        DOMAIN, context={"source": SOURCE_HASSIO}, data=discovery(scribe.data)
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "hassio_confirm"
@@ -61,9 +65,11 @@ async def test_discovery_then_submit(hass: HomeAssistant, scribe: Scribe, folder
     assert state_of(hass, "switch.meeting_scribe_recording").state == "off"
 
 
-async def test_discovery_with_a_wrong_token_says_so(hass: HomeAssistant, scribe: Scribe) -> None:
+async def test_discovery_with_a_wrong_token_says_so(
+    hass: HomeAssistant, scribe: ScribeServer
+) -> None:
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_HASSIO}, data=discovery(scribe, token="wrong")
+        DOMAIN, context={"source": SOURCE_HASSIO}, data=discovery(scribe.data, token="wrong")
     )
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.FORM
@@ -71,7 +77,7 @@ async def test_discovery_with_a_wrong_token_says_so(hass: HomeAssistant, scribe:
 
 
 async def test_discovery_of_a_server_that_is_gone(hass: HomeAssistant) -> None:
-    gone = Scribe("127.0.0.1", free_port(), "token")
+    gone = {"host": "127.0.0.1", "port": free_port(), "token": "token"}
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_HASSIO}, data=discovery(gone)
     )
@@ -81,11 +87,11 @@ async def test_discovery_of_a_server_that_is_gone(hass: HomeAssistant) -> None:
 
 
 async def test_rediscovery_updates_the_token(
-    hass: HomeAssistant, scribe: Scribe, entry: MockConfigEntry
+    hass: HomeAssistant, scribe: ScribeServer, entry: MockConfigEntry
 ) -> None:
     hass.config_entries.async_update_entry(entry, data={**entry.data, "token": "old"})
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_HASSIO}, data=discovery(scribe)
+        DOMAIN, context={"source": SOURCE_HASSIO}, data=discovery(scribe.data)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -93,7 +99,7 @@ async def test_rediscovery_updates_the_token(
 
 
 async def test_manual_setup_reports_each_problem_then_succeeds(
-    hass: HomeAssistant, scribe: Scribe, folders: Folders
+    hass: HomeAssistant, scribe: ScribeServer, folders: Folders
 ) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM
@@ -116,7 +122,7 @@ async def test_manual_setup_reports_each_problem_then_succeeds(
 
 
 async def test_one_entry_per_server(
-    hass: HomeAssistant, scribe: Scribe, entry: MockConfigEntry
+    hass: HomeAssistant, scribe: ScribeServer, entry: MockConfigEntry
 ) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(result["flow_id"], scribe.data)
@@ -125,7 +131,7 @@ async def test_one_entry_per_server(
 
 
 async def test_reconfigure_moves_an_entry_to_the_right_port(
-    hass: HomeAssistant, scribe: Scribe, folders: Folders
+    hass: HomeAssistant, scribe: ScribeServer, folders: Folders
 ) -> None:
     wrong = {**scribe.data, "port": free_port()}
     entry = MockConfigEntry(domain=DOMAIN, data=wrong, unique_id=f"127.0.0.1:{wrong['port']}")
@@ -150,7 +156,7 @@ async def test_reconfigure_moves_an_entry_to_the_right_port(
 
 
 async def test_reconfigure_onto_another_entrys_server(
-    hass: HomeAssistant, scribe: Scribe, entry: MockConfigEntry
+    hass: HomeAssistant, scribe: ScribeServer, entry: MockConfigEntry
 ) -> None:
     elsewhere = {**scribe.data, "port": free_port()}
     other = MockConfigEntry(domain=DOMAIN, data=elsewhere, unique_id="127.0.0.1:1")
@@ -162,7 +168,7 @@ async def test_reconfigure_onto_another_entrys_server(
 
 
 async def test_a_refused_token_asks_for_a_new_one(
-    hass: HomeAssistant, scribe: Scribe, folders: Folders
+    hass: HomeAssistant, scribe: ScribeServer, folders: Folders
 ) -> None:
     entry = MockConfigEntry(domain=DOMAIN, data={**scribe.data, "token": "stale"}, title="Scribe")
     entry.add_to_hass(hass)

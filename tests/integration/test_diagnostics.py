@@ -9,8 +9,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from tests.integration.conftest import Scribe
-from tests.integration.test_email import record_meeting
+from tests.integration.conftest import record_meeting
+from tests.integration.scribe_server import ScribeServer
 
 REDACTED = "**REDACTED**"
 
@@ -18,10 +18,10 @@ REDACTED = "**REDACTED**"
 async def test_diagnostics_hide_the_token_and_the_people(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
-    scribe: Scribe,
+    scribe: ScribeServer,
     entry: MockConfigEntry,
 ) -> None:
-    await record_meeting(hass)
+    await record_meeting(hass, participants=["Ada Lovelace <ada@example.com>"])
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert diagnostics["entry"]["data"] == {
         "host": scribe.host,

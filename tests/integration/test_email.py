@@ -19,18 +19,17 @@ from custom_components.meeting_scribe.const import (
     DOMAIN,
     EVENT_MEETING_FINISHED,
 )
-from tests.integration.conftest import Folders, Mailbox, act, state_of, wait_until
+from tests.integration.conftest import (
+    Folders,
+    Mailbox,
+    act,
+    record_meeting,
+    transcribe_command,
+)
+from tests.integration.scribe_server import ScribeServer
 
 PARTICIPANTS = ["Ada Lovelace <ada@example.com>", "bob@example.com"]
 BLUEPRINT = "meeting_scribe/email_meeting_notes.yaml"
-
-
-async def record_meeting(hass: HomeAssistant, title: str = "Weekly sync") -> dict[str, Any]:
-    """Start a meeting with two participants, let it hear something, stop it; the result."""
-    await act(hass, "start_meeting", {"title": title, "participants": PARTICIPANTS})
-    current = "sensor.meeting_scribe_current_meeting"
-    await wait_until(lambda: (state_of(hass, current).attributes.get("segments") or 0) > 0)
-    return await act(hass, "stop_meeting")
 
 
 def attachments(message: EmailMessage) -> dict[str, str]:
@@ -76,7 +75,7 @@ def options(folders: Folders, request: pytest.FixtureRequest) -> dict[str, Any]:
 async def test_notes_emailed_when_the_meeting_ends(
     hass: HomeAssistant, smtp_notify: str, entry: MockConfigEntry, mailbox: Mailbox
 ) -> None:
-    result = await record_meeting(hass)
+    result = await record_meeting(hass, participants=PARTICIPANTS)
     [message] = await mailbox.wait_for(1)
     assert_notes_email(message, result, {"ada@example.com", "bob@example.com"})
     assert set(mailbox.envelopes[0].rcpt_tos) == {"ada@example.com", "bob@example.com"}
@@ -96,7 +95,7 @@ async def test_notes_emailed_when_the_meeting_ends(
 async def test_default_recipients_get_the_notes_too(
     hass: HomeAssistant, smtp_notify: str, entry: MockConfigEntry, mailbox: Mailbox
 ) -> None:
-    await record_meeting(hass)
+    await transcribe_command(hass, participants=PARTICIPANTS)
     [message] = await mailbox.wait_for(1)
     recipients = {a.strip() for a in message["To"].split(",")}
     assert recipients == {"ada@example.com", "bob@example.com", "boss@example.com"}
@@ -113,7 +112,7 @@ async def test_blueprint_emails_the_notes(
     assert await async_setup_component(hass, "automation", {"automation": [automation]})
     await hass.async_block_till_done()
 
-    result = await record_meeting(hass)
+    result = await record_meeting(hass, participants=PARTICIPANTS)
     [message] = await mailbox.wait_for(1)
     assert_notes_email(message, result, {"ada@example.com", "bob@example.com"})
 
@@ -121,7 +120,7 @@ async def test_blueprint_emails_the_notes(
 async def test_send_notes_again_to_someone_else(
     hass: HomeAssistant, smtp_notify: str, entry: MockConfigEntry, mailbox: Mailbox
 ) -> None:
-    result = await record_meeting(hass)
+    result = await transcribe_command(hass, participants=PARTICIPANTS)
     assert mailbox.messages == []  # e-mail on finish is off by default
 
     response = await act(
@@ -139,7 +138,7 @@ async def test_send_notes_again_to_someone_else(
     assert message["To"] == "carol@example.com"
 
 
-SEND_NOTES_PROBLEMS = [
+SEND_NOTES_PROBLEMS: list[tuple[dict[str, Any], str]] = [
     ({}, "no_notify_service"),
     ({"notify_service": "notify.nowhere"}, "unknown_notify_service"),
     ({"notify_service": "notify.scribe_mail", "recipients": ["nobody"]}, "invalid_participant"),
@@ -147,22 +146,19 @@ SEND_NOTES_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(("data", "error"), SEND_NOTES_PROBLEMS)
 async def test_send_notes_explains_bad_input(
-    hass: HomeAssistant,
-    smtp_notify: str,
-    entry: MockConfigEntry,
-    data: dict[str, Any],
-    error: str,
+    hass: HomeAssistant, smtp_notify: str, entry: MockConfigEntry, mailbox: Mailbox
 ) -> None:
-    await record_meeting(hass)
-    with pytest.raises(ServiceValidationError) as caught:
-        await hass.services.async_call(DOMAIN, "send_notes", data, blocking=True)
-    assert caught.value.translation_key == error
+    await transcribe_command(hass, participants=PARTICIPANTS)
+    for data, error in SEND_NOTES_PROBLEMS:
+        with pytest.raises(ServiceValidationError) as caught:
+            await hass.services.async_call(DOMAIN, "send_notes", data, blocking=True)
+        assert caught.value.translation_key == error, data
+    assert mailbox.messages == []
 
 
 async def test_send_notes_before_any_meeting(
-    hass: HomeAssistant, smtp_notify: str, entry: MockConfigEntry
+    hass: HomeAssistant, smtp_notify: str, empty_server: ScribeServer, entry: MockConfigEntry
 ) -> None:
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(
@@ -176,7 +172,7 @@ async def test_finished_event_carries_the_meeting(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
     finished = async_capture_events(hass, EVENT_MEETING_FINISHED)
-    result = await record_meeting(hass)
+    result = await record_meeting(hass, participants=PARTICIPANTS)
     [event] = finished
     assert event.data == {"config_entry_id": entry.entry_id, **result}
     assert event.data["participants"] == [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,16 @@ from custom_components.meeting_scribe.const import (
     DOMAIN,
     EVENT_MEETING_FINISHED,
 )
-from tests.integration.conftest import Folders, Mailbox, act, state_of, wait_until
-from tests.integration.test_email import record_meeting
+from tests.integration.conftest import (
+    Folders,
+    Mailbox,
+    act,
+    state_of,
+    transcribe_command,
+    wait_until,
+)
+from tests.integration.scribe_server import ScribeServer
+from tests.integration.test_email import body
 
 CURRENT = "sensor.meeting_scribe_current_meeting"
 
@@ -41,7 +50,7 @@ async def test_mail_server_down(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     mailbox.stop()
-    await record_meeting(hass)
+    await transcribe_command(hass, participants=["ada@example.com"])
     await wait_until(lambda: "Could not e-mail the notes of Weekly sync" in caplog.text)
     with pytest.raises(HomeAssistantError) as caught:
         await hass.services.async_call(DOMAIN, "send_notes", {}, blocking=True)
@@ -52,9 +61,7 @@ async def test_mail_server_down(
 async def test_nobody_to_send_to(
     hass: HomeAssistant, smtp_notify: str, mailbox: Mailbox, entry: MockConfigEntry
 ) -> None:
-    await act(hass, "start_meeting", {"title": "Alone"})
-    await wait_until(lambda: (state_of(hass, CURRENT).attributes.get("segments") or 0) > 0)
-    result = await act(hass, "stop_meeting")
+    result = await transcribe_command(hass, title="Alone")
     assert len(result["files"]) == 4
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(DOMAIN, "send_notes", {}, blocking=True)
@@ -76,7 +83,7 @@ async def test_notes_folder_that_cannot_be_written(
     )
     finished = async_capture_events(hass, EVENT_MEETING_FINISHED)
 
-    await record_meeting(hass)
+    await transcribe_command(hass)
     assert finished[0].data["files"] == []
     assert "Could not write the notes" in caplog.text
     with pytest.raises(HomeAssistantError) as caught:
@@ -95,3 +102,29 @@ async def test_stop_answers_before_a_slow_transcript_is_done(
     assert caught.value.translation_key == "timeout"
     await wait_until(lambda: len(finished) == 1)
     assert Path(finished[0].data["files"][0]).is_file()
+
+
+async def test_a_microphone_that_dies(
+    hass: HomeAssistant,
+    scribe: ScribeServer,
+    smtp_notify: str,
+    entry: MockConfigEntry,
+    mailbox: Mailbox,
+) -> None:
+    """Three seconds of silence, then the microphone is gone: the notes say so."""
+    silence = ["-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "3"]
+    scribe.mic = shlex.join(["ffmpeg", "-loglevel", "error", *silence, "-f", "s16le", "-"])
+    finished = async_capture_events(hass, EVENT_MEETING_FINISHED)
+    await act(hass, "start_meeting", {"title": "Quiet", "participants": ["ada@example.com"]})
+    await wait_until(lambda: len(finished) == 1)
+    data = finished[0].data
+    assert data["status"] == "interrupted"
+    assert "microphone" in data["error"]
+    assert data["text"] == ""
+    assert len(data["files"]) == 4
+    assert state_of(hass, "switch.meeting_scribe_recording").state == "off"
+
+    [message] = await mailbox.wait_for(1)
+    text = body(message)
+    assert f"The recording stopped early ({data['error']})" in text
+    assert "No speech was recognised in this meeting." in text
