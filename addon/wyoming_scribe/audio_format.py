@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 import av
@@ -11,7 +12,7 @@ import numpy.typing as npt
 TARGET_RATE = 16000
 Samples = npt.NDArray[np.float32]  # 16 kHz mono audio in [-1, 1]
 _SAMPLE_FORMATS = {1: ("u8", np.uint8), 2: ("s16", np.int16), 4: ("s32", np.int32)}
-_LAYOUTS = {1: "mono", 2: "stereo"}
+_CHANNELS = (1, 2)
 MIN_RATE, MAX_RATE = 8000, 192000
 
 
@@ -38,7 +39,7 @@ class AudioFormat:
             raise AudioFormatError(
                 f"Unsupported sample rate {self.rate} Hz: send {MIN_RATE} to {MAX_RATE} Hz"
             )
-        if self.channels not in _LAYOUTS:
+        if self.channels not in _CHANNELS:
             raise AudioFormatError(f"Unsupported channel count {self.channels}: send 1 or 2")
 
     @property
@@ -50,13 +51,12 @@ PCM16_MONO = AudioFormat(TARGET_RATE, 2, 1)
 
 
 class AudioNormalizer:
-    """Resamples and mixes a stream chunk by chunk, keeping the resampler's state between chunks."""
+    """Mixes to mono and resamples a stream chunk by chunk, keeping the resampler's state."""
 
     def __init__(self, audio_format: AudioFormat) -> None:
         audio_format.validate()
         self.format = audio_format
-        self._sample_format, self._dtype = _SAMPLE_FORMATS[audio_format.width]
-        self._layout = _LAYOUTS[audio_format.channels]
+        self._dtype = _SAMPLE_FORMATS[audio_format.width][1]
         self._resampler = av.AudioResampler(format="flt", layout="mono", rate=TARGET_RATE)
         self._remainder = b""
 
@@ -68,13 +68,27 @@ class AudioNormalizer:
         self._remainder = data[usable:]
         if not usable:
             return np.zeros(0, dtype=np.float32)
-        samples = np.frombuffer(data[:usable], dtype=self._dtype).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(samples, format=self._sample_format, layout=self._layout)
+        mono = self._to_float(np.frombuffer(data[:usable], dtype=self._dtype))
+        if self.format.rate == TARGET_RATE:
+            return mono
+        frame = av.AudioFrame.from_ndarray(mono.reshape(1, -1), format="flt", layout="mono")
         frame.sample_rate = self.format.rate
         return self._collect(self._resampler.resample(frame))
 
+    def _to_float(self, samples: npt.NDArray[np.generic]) -> Samples:
+        scaled: Samples = samples.astype(np.float32)
+        if self.format.width == 1:  # unsigned 8-bit: silence is 128
+            scaled = (scaled - 128.0) / 128.0
+        else:
+            scaled /= float(2 ** (8 * self.format.width - 1))
+        # Averaging (not summing) the channels keeps full scale at full scale.
+        mono: Samples = scaled.reshape(-1, self.format.channels).mean(axis=1, dtype=np.float32)
+        return mono
+
     def flush(self) -> Samples:
         """What the resampler still holds at the end of the stream."""
+        if self.format.rate == TARGET_RATE:
+            return np.zeros(0, dtype=np.float32)
         return self._collect(self._resampler.resample(None))
 
     @staticmethod
@@ -90,4 +104,21 @@ def float_to_pcm16(audio: Samples) -> bytes:
 
 
 def pcm16_to_float(pcm: bytes) -> Samples:
-    return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+    samples: Samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / np.float32(32768)
+    return samples
+
+
+def wav_header(data_bytes: int) -> bytes:
+    """The 44-byte RIFF header for ``data_bytes`` of 16 kHz mono s16 PCM that follow it."""
+    data_bytes = min(data_bytes, 0xFFFFFFFF - 36)  # beyond 4 GB (37 hours) the header saturates
+    byte_rate = TARGET_RATE * 2
+    return b"".join(
+        [
+            b"RIFF",
+            struct.pack("<I", 36 + data_bytes),
+            b"WAVEfmt ",
+            struct.pack("<IHHIIHH", 16, 1, 1, TARGET_RATE, byte_rate, 2, 16),
+            b"data",
+            struct.pack("<I", data_bytes),
+        ]
+    )

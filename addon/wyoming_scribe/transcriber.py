@@ -19,6 +19,10 @@ _LOGGER = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
 
 
+class ModelLoadError(RuntimeError):
+    """The model could not be found, downloaded or read."""
+
+
 @dataclass(frozen=True, slots=True)
 class DecodeOptions:
     """What one request may change about a decode."""
@@ -59,15 +63,30 @@ class Transcriber:
         self.source: ModelSource = resolve_model(settings.model)
         self._settings = settings
         _LOGGER.info("Loading model %s (%s)", self.source.display_name, settings.compute_type)
-        self._model = WhisperModel(
-            self.source.load_from,
-            device="cpu",
-            compute_type=settings.compute_type,
-            cpu_threads=settings.cpu_threads,
-            download_root=str(settings.models_dir),
-            local_files_only=settings.local_files_only,
-        )
+        try:
+            self._model = WhisperModel(
+                self.source.load_from,
+                device="cpu",
+                compute_type=settings.compute_type,
+                cpu_threads=settings.cpu_threads,
+                download_root=str(settings.models_dir),
+                local_files_only=settings.local_files_only,
+            )
+        except Exception as err:
+            raise ModelLoadError(self._explain(err)) from err
         self._temperatures = fallback_temperatures(settings.temperature_fallback)
+
+    def _explain(self, err: Exception) -> str:
+        name, settings = self.source.display_name, self._settings
+        if self.source.is_local:
+            return f"Model directory {self.source.load_from} could not be loaded: {err}"
+        if settings.local_files_only:
+            return (
+                f"Model {name} is not in {settings.models_dir} and --local-files-only "
+                "forbids downloading it: download it once without that option, or give a "
+                "local model directory"
+            )
+        return f"Model {name} could not be downloaded from Hugging Face ({err})"
 
     @property
     def languages(self) -> list[str]:
@@ -90,9 +109,11 @@ class Transcriber:
             vad_filter=False,  # the segmenter already cut speech out of silence
             max_new_tokens=settings.max_tokens,
         )
+        # Whisper may place a timestamp past the end of what it heard: keep times inside.
+        duration = audio.size / SAMPLE_RATE
         texts = [
-            TextSegment(round(s.start, 2), round(s.end, 2), s.text.strip())
+            TextSegment(round(min(s.start, duration), 2), round(min(s.end, duration), 2), text)
             for s in segments
-            if s.text.strip()
+            if (text := s.text.strip())
         ]
         return Decoded(texts, info.language)
