@@ -1,12 +1,8 @@
-"""One server's live state, kept up to date from its event stream (no polling).
-
-It also does what follows a meeting's end: notes on disk, the finished event, and the e-mail.
-"""
+"""One server's live state, kept up to date from its event stream (no polling), and the
+actions that change it: start, stop, transcribe a file."""
 
 from __future__ import annotations
 
-import asyncio
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,23 +10,22 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .api import ScribeAuthError, ScribeClient, ScribeError, ScribeRequestError
+from .api import ScribeAuthError, ScribeClient, ScribeError
 from .const import (
     DOMAIN,
-    EVENT_MEETING_FINISHED,
     EVENT_MEETING_STARTED,
     ISSUE_SERVER_UNREACHABLE,
     LOGGER,
 )
+from .delivery import FinishedMeeting, NotesDelivery
 from .errors import translated_errors
 from .event_stream import EventFollower
 from .localized import async_default_title
-from .mail import async_send_notes, recipients_for
 from .models import (
     Health,
     HelloEvent,
@@ -41,7 +36,7 @@ from .models import (
     SegmentEvent,
     ServerEvent,
 )
-from .notes import async_existing_notes, async_write_notes
+from .notes import async_existing_notes
 from .pending import PendingMeetings
 from .settings import ScribeSettings
 
@@ -59,19 +54,6 @@ class LiveMeeting:
     meeting: Meeting
     segments: int = 0
     last_text: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FinishedMeeting:
-    """A meeting that ended, with the notes written for it."""
-
-    meeting: Meeting
-    files: tuple[Path, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        """The finished event's data and the actions' response."""
-        text = self.meeting.text or ""
-        return self.meeting.as_summary() | {"text": text, "files": [str(p) for p in self.files]}
 
 
 @dataclass(slots=True)
@@ -113,14 +95,14 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
         self.data = ScribeState(health)
         self.follower = EventFollower(client, self)
         self._pending = PendingMeetings(hass, entry.entry_id)
-        self._delivered: OrderedDict[str, FinishedMeeting] = OrderedDict()
-        self._delivering: set[str] = set()
-        self._waiters: dict[str, list[asyncio.Future[FinishedMeeting]]] = {}
+        self.delivery = NotesDelivery(
+            hass, entry, client, self._on_delivered, self._pending.discard
+        )
         self._down_since: datetime | None = None
 
     @property
     def settings(self) -> ScribeSettings:
-        return ScribeSettings.from_options(self.hass, self.config_entry.options)
+        return self.delivery.settings
 
     @property
     def unique_id(self) -> str:
@@ -256,18 +238,17 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
             if meeting.is_active:
                 self._track(meeting)
             elif meeting.id in self._pending:
-                self._schedule_delivery(meeting.id)
+                self.delivery.schedule(meeting.id)
 
     def _on_meeting(self, meeting: Meeting) -> None:
         if meeting.is_active:
             self._track(meeting)
             return
         self.data.active.pop(meeting.id, None)
-        if meeting.id not in self._delivered:
-            self._schedule_delivery(meeting.id)
+        self.delivery.schedule(meeting.id)
 
     def _track(self, meeting: Meeting) -> None:
-        if meeting.id in self._delivering or meeting.id in self._delivered:
+        if self.delivery.has_ended(meeting.id):
             return  # a late answer about a meeting that has already ended
         live = self.data.active.get(meeting.id)
         self.data.active[meeting.id] = (
@@ -280,49 +261,6 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
     def _fire(self, event_type: str, data: dict[str, Any]) -> None:
         self.hass.bus.async_fire(
             event_type, {"config_entry_id": self.config_entry.entry_id, **data}
-        )
-
-    def _schedule_delivery(self, meeting_id: str) -> None:
-        if meeting_id in self._delivering:
-            return
-        self._delivering.add(meeting_id)
-        self.config_entry.async_create_background_task(
-            self.hass, self._async_deliver(meeting_id), f"{DOMAIN} deliver {meeting_id}"
-        )
-
-    async def _async_deliver(self, meeting_id: str) -> None:
-        try:
-            meeting = await self.client.get_meeting(meeting_id)
-            files = await self._async_write_notes_or_log(meeting)
-        except ScribeError as err:
-            if isinstance(err, ScribeRequestError) and err.status == 404:
-                self._pending.discard(meeting_id)
-            LOGGER.warning("Could not fetch the notes of meeting %s: %s", meeting_id, err)
-            for waiter in self._waiters.pop(meeting_id, []):
-                waiter.set_exception(err)
-            return
-        finally:
-            self._delivering.discard(meeting_id)
-        finished = FinishedMeeting(meeting, tuple(files))
-        self._remember(finished)
-        self._fire(EVENT_MEETING_FINISHED, finished.as_dict())
-        await self._async_email_if_wanted(finished)
-
-    async def _async_write_notes_or_log(self, meeting: Meeting) -> list[Path]:
-        if not meeting.has_transcript:
-            LOGGER.warning("Meeting %s ended %s: %s", meeting.title, meeting.status, meeting.error)
-            return []
-        try:
-            return await self.async_write_notes(meeting)
-        except OSError as err:
-            LOGGER.error("Could not write the notes to %s: %s", self.settings.notes_folder, err)
-            return []
-
-    async def async_write_notes(self, meeting: Meeting) -> list[Path]:
-        """Write the meeting's notes in the chosen formats to the notes folder."""
-        settings = self.settings
-        return await async_write_notes(
-            self.hass, self.client, meeting, settings.notes_folder, settings.export_formats
         )
 
     async def async_transcribe(
@@ -341,51 +279,13 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
         self.async_update_listeners()
         return meeting
 
-    def _remember(self, finished: FinishedMeeting) -> None:
+    def _on_delivered(self, finished: FinishedMeeting) -> None:
         meeting = finished.meeting
         self._pending.discard(meeting.id)
-        self._delivered[meeting.id] = finished
-        while len(self._delivered) > RECENTLY_DELIVERED:
-            self._delivered.popitem(last=False)
         last = self.data.last
         if last is None or _started(meeting) >= _started(last.meeting):
             self.data.last = finished
-        for waiter in self._waiters.pop(meeting.id, []):
-            waiter.set_result(finished)
         self.async_update_listeners()
-
-    async def _async_email_if_wanted(self, finished: FinishedMeeting) -> None:
-        settings = self.settings
-        recipients = recipients_for(finished.meeting, settings.recipients)
-        if not (settings.email_on_finish and finished.files and recipients):
-            return
-        try:
-            await async_send_notes(
-                self.hass,
-                settings.notify_service,
-                recipients,
-                finished.meeting,
-                list(finished.files),
-            )
-        except HomeAssistantError as err:
-            LOGGER.error("Could not e-mail the notes of %s: %s", finished.meeting.title, err)
-
-    async def async_wait_finished(self, meeting_id: str, limit_s: float) -> FinishedMeeting:
-        """Wait until the meeting's notes are written and its finished event fired."""
-        if finished := self._delivered.get(meeting_id):
-            return finished
-        waiter: asyncio.Future[FinishedMeeting] = self.hass.loop.create_future()
-        self._waiters.setdefault(meeting_id, []).append(waiter)
-        try:
-            async with asyncio.timeout(limit_s):
-                return await waiter
-        finally:
-            if waiter in (waiters := self._waiters.get(meeting_id, [])):
-                waiters.remove(waiter)
-
-    def finished(self, meeting_id: str) -> FinishedMeeting | None:
-        """A recently delivered meeting, if it is."""
-        return self._delivered.get(meeting_id)
 
 
 def _started(meeting: Meeting) -> datetime:

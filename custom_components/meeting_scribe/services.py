@@ -19,7 +19,8 @@ from homeassistant.helpers import config_validation as cv
 
 from .api import ScribeError
 from .const import DOMAIN
-from .coordinator import FinishedMeeting, ScribeCoordinator
+from .coordinator import ScribeCoordinator
+from .delivery import FinishedMeeting
 from .errors import to_home_assistant_error, translated_errors
 from .mail import async_send_notes, recipients_for
 from .media import MEDIA_SOURCE_PREFIX, UnsupportedMediaSourceError, media_source_path
@@ -146,7 +147,7 @@ async def _async_send_notes(call: ServiceCall) -> ServiceResponse:
         recipients = recipients_for(meeting, settings.recipients)
     with translated_errors():
         try:
-            files = await coordinator.async_write_notes(meeting)
+            files = await coordinator.delivery.async_write_notes(meeting)
         except OSError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -203,7 +204,7 @@ async def _async_wait(
     coordinator: ScribeCoordinator, meeting_id: str, limit_s: float
 ) -> FinishedMeeting:
     try:
-        return await coordinator.async_wait_finished(meeting_id, limit_s)
+        return await coordinator.delivery.async_wait(meeting_id, limit_s)
     except TimeoutError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
