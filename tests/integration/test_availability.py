@@ -9,6 +9,7 @@ from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
@@ -59,6 +60,10 @@ async def test_entities_unavailable_while_the_server_is_down(
         await wait_for_state(hass, entity_id, STATE_UNAVAILABLE)
     await wait_until(lambda: issue(hass, entry) is not None)
     assert caplog.text.count(UNAVAILABLE_LOG) == 1  # logged once, however many retries
+    with pytest.raises(HomeAssistantError) as caught:
+        await hass.services.async_call(DOMAIN, "start_meeting", {}, blocking=True)
+    assert caught.value.translation_key == "cannot_connect"
+    assert str(caught.value).startswith("Could not reach the Meeting Scribe server")
 
     await hass.async_add_executor_job(scribe.start)
     await wait_for_state(hass, SWITCH, "off")

@@ -68,3 +68,14 @@ async def test_notes_of_a_meeting_that_ended_while_home_assistant_was_down(
     assert len(finished[0].data["files"]) == 4
     assert all(Path(p).parent == folders.notes for p in finished[0].data["files"])
     await wait_until(lambda: state_of(hass, LAST).state == "Board")
+
+
+async def test_removing_the_server_forgets_its_meetings(
+    hass: HomeAssistant, entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    await act(hass, "start_meeting", {"title": "Forgotten"})
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    key = f"meeting_scribe.{entry.entry_id}.pending"
+    assert hass_storage[key]["data"]
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    assert key not in hass_storage
