@@ -42,7 +42,6 @@ from .settings import ScribeSettings
 
 # How long the server may stay unreachable before a repair issue tells the user.
 UNREACHABLE_ISSUE_AFTER = timedelta(minutes=5)
-RECENTLY_DELIVERED = 20
 
 type MeetingScribeConfigEntry = ConfigEntry[ScribeCoordinator]
 
@@ -122,7 +121,7 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
             self.hass, self.follower.async_run(), f"{DOMAIN} event stream {self.client.base_url}"
         )
 
-    # Recording
+    # Actions
 
     async def async_start_meeting(
         self, title: str | None, participants: list[Participant], language: str | None
@@ -144,6 +143,22 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
             raise ServiceValidationError(translation_domain=DOMAIN, translation_key="not_recording")
         with translated_errors():
             meeting = await self.client.stop_meeting(meeting_id)
+        self._on_meeting(meeting)
+        self.async_update_listeners()
+        return meeting
+
+    async def async_transcribe(
+        self, path: Path, title: str, language: str | None, participants: list[Participant]
+    ) -> Meeting:
+        """Upload an audio file; the server transcribes it as a meeting of its own."""
+        audio = await self.hass.async_add_executor_job(path.open, "rb")
+        try:
+            with translated_errors():
+                meeting = await self.client.upload(
+                    audio, path.name, title, language or self.settings.language, participants
+                )
+        finally:
+            await self.hass.async_add_executor_job(audio.close)
         self._on_meeting(meeting)
         self.async_update_listeners()
         return meeting
@@ -262,22 +277,6 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
         self.hass.bus.async_fire(
             event_type, {"config_entry_id": self.config_entry.entry_id, **data}
         )
-
-    async def async_transcribe(
-        self, path: Path, title: str, language: str | None, participants: list[Participant]
-    ) -> Meeting:
-        """Upload an audio file; the server transcribes it as a meeting of its own."""
-        audio = await self.hass.async_add_executor_job(path.open, "rb")
-        try:
-            with translated_errors():
-                meeting = await self.client.upload(
-                    audio, path.name, title, language or self.settings.language, participants
-                )
-        finally:
-            await self.hass.async_add_executor_job(audio.close)
-        self._on_meeting(meeting)
-        self.async_update_listeners()
-        return meeting
 
     def _on_delivered(self, finished: FinishedMeeting) -> None:
         meeting = finished.meeting

@@ -24,7 +24,7 @@ from .delivery import FinishedMeeting
 from .errors import to_home_assistant_error, translated_errors
 from .mail import async_send_notes, recipients_for
 from .media import MEDIA_SOURCE_PREFIX, UnsupportedMediaSourceError, media_source_path
-from .models import InvalidParticipantError, Participant, parse_participants
+from .models import InvalidParticipantError, Meeting, Participant, parse_participants
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_MEETING_ID = "meeting_id"
@@ -127,11 +127,26 @@ async def _async_transcribe_file(call: ServiceCall) -> ServiceResponse:
 
 async def _async_send_notes(call: ServiceCall) -> ServiceResponse:
     coordinator = _coordinator(call)
-    meeting_id = call.data.get(ATTR_MEETING_ID) or (
-        coordinator.data.last.meeting.id if coordinator.data.last else None
-    )
+    last = coordinator.data.last
+    meeting_id = call.data.get(ATTR_MEETING_ID) or (last.meeting.id if last else None)
     if meeting_id is None:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_meeting")
+    meeting, files = await _async_fresh_notes(coordinator, meeting_id)
+    settings = coordinator.settings
+    if ATTR_RECIPIENTS in call.data:
+        recipients = [p.email for p in _participants(call.data[ATTR_RECIPIENTS])]
+    else:
+        recipients = recipients_for(meeting, settings.recipients)
+    service = call.data.get(ATTR_NOTIFY_SERVICE) or settings.notify_service
+    await async_send_notes(call.hass, service, recipients, meeting, files)
+    response: dict[str, Any] = {"id": meeting.id, "title": meeting.title}
+    return response | {"recipients": recipients, "files": [str(path) for path in files]}
+
+
+async def _async_fresh_notes(
+    coordinator: ScribeCoordinator, meeting_id: str
+) -> tuple[Meeting, list[Path]]:
+    """The meeting, and its notes written again with the current options."""
     with translated_errors():
         meeting = await coordinator.client.get_meeting(meeting_id)
     if not meeting.has_transcript:
@@ -140,24 +155,18 @@ async def _async_send_notes(call: ServiceCall) -> ServiceResponse:
             translation_key="no_transcript",
             translation_placeholders={"title": meeting.title, "status": meeting.status.value},
         )
-    settings = coordinator.settings
-    if ATTR_RECIPIENTS in call.data:
-        recipients = [p.email for p in _participants(call.data[ATTR_RECIPIENTS])]
-    else:
-        recipients = recipients_for(meeting, settings.recipients)
-    with translated_errors():
-        try:
-            files = await coordinator.delivery.async_write_notes(meeting)
-        except OSError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="notes_not_written",
-                translation_placeholders={"folder": str(settings.notes_folder), "error": str(err)},
-            ) from err
-    service = call.data.get(ATTR_NOTIFY_SERVICE) or settings.notify_service
-    await async_send_notes(call.hass, service, recipients, meeting, files)
-    response: dict[str, Any] = {"id": meeting.id, "title": meeting.title}
-    return response | {"recipients": recipients, "files": [str(path) for path in files]}
+    try:
+        with translated_errors():
+            return meeting, await coordinator.delivery.async_write_notes(meeting)
+    except OSError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="notes_not_written",
+            translation_placeholders={
+                "folder": str(coordinator.settings.notes_folder),
+                "error": str(err),
+            },
+        ) from err
 
 
 def _coordinator(call: ServiceCall) -> ScribeCoordinator:
