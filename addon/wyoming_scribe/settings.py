@@ -140,7 +140,9 @@ def _add_meeting_flags(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="file holding the API bearer token (default: generated in the data dir)",
     )
-    group.add_argument("--recordings-dir", type=Path, help="meetings (default: DATA_DIR/recordings)")
+    group.add_argument(
+        "--recordings-dir", type=Path, help="meetings (default: DATA_DIR/recordings)"
+    )
     group.add_argument(
         "--mic-command",
         default=DEFAULT_MIC_COMMAND,

@@ -1,0 +1,184 @@
+"""The one decode path: audio → segmenter → decode queue → committed text, in order.
+
+Every door (a Wyoming utterance, a live meeting, an uploaded file) opens a
+``TranscriptionStream`` here and feeds it 16 kHz mono float32 audio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import numpy as np
+
+from .audio_format import Samples
+from .decode_queue import DecodeQueue, Priority
+from .segmenter import SegmenterConfig, SpeechSegment, SpeechSegmenter
+from .settings import Settings
+from .transcriber import Decoded, DecodeOptions, ModelLoadError, TextSegment, Transcriber
+
+_LOGGER = logging.getLogger(__name__)
+_RELOAD_AFTER_S = 30.0
+
+
+class ModelUnavailableError(RuntimeError):
+    """The model is not loaded and could not be."""
+
+
+class Engine:
+    """Owns the model and the decode queue; hands out transcription streams."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.queue = DecodeQueue()
+        self._transcriber: Transcriber | None = None
+        self._load_error: str | None = None
+        self._loading: asyncio.Task[None] | None = None
+        self._last_attempt = 0.0
+
+    @property
+    def status(self) -> str:
+        if self._transcriber is not None:
+            return "ok"
+        return "error" if self._load_error else "loading"
+
+    @property
+    def load_error(self) -> str | None:
+        return self._load_error
+
+    async def start(self) -> None:
+        self.queue.start()
+        self._begin_loading()
+
+    async def stop(self) -> None:
+        if self._loading is not None:
+            self._loading.cancel()
+        await self.queue.stop()
+
+    async def transcriber(self) -> Transcriber:
+        """The loaded model; waits for a load in progress, retries a failed one now and then."""
+        retry_due = time.monotonic() - self._last_attempt >= _RELOAD_AFTER_S
+        if self._transcriber is None and self._loading is None and retry_due:
+            self._begin_loading()
+        if self._loading is not None:
+            await asyncio.shield(self._loading)
+        if self._transcriber is None:
+            raise ModelUnavailableError(f"The speech model is not available: {self._load_error}")
+        return self._transcriber
+
+    def open_stream(
+        self, priority: Priority, segmenter: SegmenterConfig, options: DecodeOptions
+    ) -> TranscriptionStream:
+        return TranscriptionStream(self, priority, segmenter, options)
+
+    def _begin_loading(self) -> None:
+        self._last_attempt = time.monotonic()
+        self._loading = asyncio.create_task(self._load(), name="load-model")
+
+    def _load_and_warm_up(self) -> Transcriber:
+        transcriber = Transcriber(self.settings)
+        # The first decode pays for allocations; pay it now, not in the first user's answer.
+        transcriber.transcribe(np.zeros(16000, dtype=np.float32), DecodeOptions(language="en"))
+        return transcriber
+
+    async def _load(self) -> None:
+        try:
+            transcriber = await self.queue.run_on_worker(self._load_and_warm_up)
+        except ModelLoadError as err:
+            self._load_error = str(err)
+            _LOGGER.error("%s", err)  # noqa: TRY400 - the message says it all
+        except Exception as err:
+            self._load_error = f"{type(err).__name__}: {err}"
+            _LOGGER.exception("Could not load model %s", self.settings.model)
+        else:
+            self._transcriber, self._load_error = transcriber, None
+            _LOGGER.info("Model %s ready", transcriber.source.display_name)
+        finally:
+            self._loading = None
+
+
+class TranscriptionStream:
+    """Audio in; committed segments out, in order, each as soon as it is decoded.
+
+    Speech segments are queued for decoding the moment the segmenter closes them, so while
+    audio still arrives the earlier segments are already being turned into text.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        priority: Priority,
+        segmenter: SegmenterConfig,
+        options: DecodeOptions,
+    ) -> None:
+        self._engine = engine
+        self._priority = priority
+        self._segmenter = SpeechSegmenter(segmenter)
+        self._options = options
+        self._pending: asyncio.Queue[asyncio.Future[Decoded] | None] = asyncio.Queue()
+        self._offsets: list[float] = []
+        self._finished = False
+        self.samples = 0
+        self.language: str | None = options.language
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples / 16000
+
+    @property
+    def open_segment_start_s(self) -> float | None:
+        return self._segmenter.open_since_s
+
+    async def add_audio(self, audio: Samples) -> None:
+        """Feed 16 kHz mono float32 audio; may wait while the decode queue is full."""
+        self.samples += audio.size
+        for segment in self._segmenter.feed(audio):
+            await self._submit(segment)
+
+    async def finish(self) -> None:
+        """No more audio: the segment still open is decoded, then ``results`` ends."""
+        if self._finished:
+            return
+        self._finished = True
+        try:
+            for segment in self._segmenter.flush():
+                await self._submit(segment)
+        finally:
+            self._pending.put_nowait(None)
+
+    def cancel(self) -> None:
+        """Drop what is still queued (the client went away)."""
+        self._finished = True
+        while not self._pending.empty():
+            future = self._pending.get_nowait()
+            if future is not None:
+                future.cancel()
+        self._pending.put_nowait(None)
+
+    async def results(self) -> AsyncIterator[TextSegment]:
+        """Committed segments with times from the start of the stream, until ``finish``."""
+        while (future := await self._pending.get()) is not None:
+            offset = self._offsets.pop(0)
+            decoded = await future
+            for segment in decoded.segments:
+                yield TextSegment(
+                    round(segment.start + offset, 2), round(segment.end + offset, 2), segment.text
+                )
+
+    async def _submit(self, segment: SpeechSegment) -> None:
+        transcriber = await self._engine.transcriber()
+
+        def decode() -> Decoded:
+            decoded = transcriber.transcribe(
+                segment.audio, replace(self._options, language=self.language)
+            )
+            # Later segments keep the language the first one was heard in.
+            self.language = self.language or decoded.language
+            return decoded
+
+        future = await self._engine.queue.submit(self._priority, decode)
+        self._offsets.append(segment.start_s)
+        self._pending.put_nowait(future)

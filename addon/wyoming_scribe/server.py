@@ -1,0 +1,71 @@
+"""Starts the doors (Wyoming TCP, HTTP API) around one engine and runs until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import AsyncExitStack
+from functools import partial
+from urllib.parse import urlparse
+
+from .engine import Engine
+from .settings import Settings
+from .wyoming_handler import WyomingSession
+from .wyoming_protocol import MAX_HEADER_BYTES
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def parse_tcp_uri(uri: str) -> tuple[str, int]:
+    parsed = urlparse(uri)
+    if parsed.scheme != "tcp" or parsed.hostname is None or parsed.port is None:
+        raise ValueError(f"--uri must look like tcp://HOST:PORT, not {uri}")
+    return parsed.hostname, parsed.port
+
+
+async def _serve_wyoming(
+    engine: Engine, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    await WyomingSession(engine, reader, writer).run()
+
+
+async def run(settings: Settings, ready: asyncio.Event | None = None) -> None:
+    """Serve until SIGTERM/SIGINT (or cancellation)."""
+    host, port = parse_tcp_uri(settings.uri)
+    engine = Engine(settings)
+    await engine.start()
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(engine.stop)
+        server = await asyncio.start_server(
+            partial(_serve_wyoming, engine), host, port, limit=MAX_HEADER_BYTES
+        )
+        stack.push_async_callback(server.wait_closed)
+        stack.callback(server.close)
+        _LOGGER.info("Wyoming server listening on %s", settings.uri)
+        if settings.zeroconf_name:
+            await _advertise(stack, settings.zeroconf_name, host, port)
+        if ready is not None:
+            ready.set()
+        await _wait_for_signal()
+
+
+async def _advertise(stack: AsyncExitStack, name: str, host: str, port: int) -> None:
+    from .zeroconf_advert import ZeroconfAdvert  # noqa: PLC0415 - zeroconf is optional
+
+    try:
+        advert = ZeroconfAdvert(name, port, host)
+        await advert.register()
+    except OSError as err:
+        _LOGGER.warning("Zeroconf advertisement failed: %s", err)
+        return
+    stack.push_async_callback(advert.unregister)
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    _LOGGER.info("Stopping")
