@@ -17,6 +17,7 @@ from bench.servers import OURS, PEER, Server
 
 SCENARIOS = ("commands", "concurrency", "meetings", "throughput", "quantization")
 LOG_DIR = RESULTS_DIR / "tmp" / "logs"
+BENCHMARKS_DOC = REPO_ROOT / "docs" / "benchmarks.md"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -106,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     (out / "results.md").write_text(markdown, encoding="utf-8")
     results.save(out / "results.json")
     plots.write_all(results, out)
+    if args.full and out == RESULTS_DIR:
+        report.splice_into(BENCHMARKS_DOC, results, images="../bench/results/")
     print()
     print(markdown)
     print(f"Wrote {out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out}/")

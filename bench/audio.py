@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,10 +69,10 @@ def load_manifest(manifest: Path = MANIFEST) -> list[ManifestEntry]:
     return entries
 
 
-def entries_of_kind(kinds: Iterable[str], manifest: Path = MANIFEST) -> list[ManifestEntry]:
-    """The manifest's entries of the given kinds, in manifest order."""
-    wanted = set(kinds)
-    return [entry for entry in load_manifest(manifest) if entry.kind in wanted]
+def entries_of_kind(kinds: Sequence[str], manifest: Path = MANIFEST) -> list[ManifestEntry]:
+    """The manifest's entries of the given kinds, kind by kind, in manifest order within each."""
+    entries = load_manifest(manifest)
+    return [entry for kind in kinds for entry in entries if entry.kind == kind]
 
 
 def decode_pcm(path: Path) -> bytes:

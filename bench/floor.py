@@ -14,10 +14,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from bench.paths import PROJECT_PYTHON, REPO_ROOT
+from bench.settings import OURS_TEMPERATURES, DecodeSettings
 
 WARM_UP_SAMPLES = 16_000 * 5
 
@@ -32,8 +33,30 @@ class FloorOptions:
     beam_size: int = 1
     language: str = "en"
     max_new_tokens: int | None = None
-    temperature_fallback: bool = True
+    temperatures: tuple[float, ...] | None = None  # None: faster-whisper's 0.0, 0.2, ... 1.0
+    condition_on_previous_text: bool = True
     vad_filter: bool = False
+
+    @classmethod
+    def as_peer_calls_it(cls, model: Path, settings: DecodeSettings) -> FloorOptions:
+        """faster-whisper's defaults on the whole file, as wyoming-faster-whisper calls it."""
+        return cls(
+            model=model,
+            compute_type=settings.compute_type,
+            cpu_threads=settings.cpu_threads,
+            beam_size=settings.beam_size,
+            language=settings.language,
+        )
+
+    @classmethod
+    def as_ours_calls_it(cls, model: Path, settings: DecodeSettings) -> FloorOptions:
+        """Our server's decode options, with faster-whisper's own VAD cutting out silence."""
+        return replace(
+            cls.as_peer_calls_it(model, settings),
+            temperatures=OURS_TEMPERATURES,
+            condition_on_previous_text=False,
+            vad_filter=True,
+        )
 
     def argv(self) -> list[str]:
         """These options as this module's command line."""
@@ -51,8 +74,10 @@ class FloorOptions:
         ]
         if self.max_new_tokens is not None:
             argv += ["--max-new-tokens", str(self.max_new_tokens)]
-        if not self.temperature_fallback:
-            argv.append("--no-temperature-fallback")
+        if self.temperatures is not None:
+            argv += ["--temperatures", ",".join(map(str, self.temperatures))]
+        if not self.condition_on_previous_text:
+            argv.append("--no-condition-on-previous-text")
         if self.vad_filter:
             argv.append("--vad-filter")
         return argv
@@ -94,7 +119,8 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[FloorOptions, list[Pa
     parser.add_argument("--beam-size", type=int, default=1)
     parser.add_argument("--language", default="en")
     parser.add_argument("--max-new-tokens", type=int)
-    parser.add_argument("--no-temperature-fallback", action="store_true")
+    parser.add_argument("--temperatures", help="comma-separated, e.g. 0,0.2")
+    parser.add_argument("--no-condition-on-previous-text", action="store_true")
     parser.add_argument("--vad-filter", action="store_true")
     parser.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args(argv)
@@ -105,7 +131,8 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[FloorOptions, list[Pa
         beam_size=args.beam_size,
         language=args.language,
         max_new_tokens=args.max_new_tokens,
-        temperature_fallback=not args.no_temperature_fallback,
+        temperatures=tuple(map(float, args.temperatures.split(","))) if args.temperatures else None,
+        condition_on_previous_text=not args.no_condition_on_previous_text,
         vad_filter=args.vad_filter,
     )
     return options, list(args.files)
@@ -130,11 +157,12 @@ def run(options: FloorOptions, files: Sequence[Path]) -> FloorRun:
         "beam_size": options.beam_size,
         "language": options.language,
         "vad_filter": options.vad_filter,
+        "condition_on_previous_text": options.condition_on_previous_text,
     }
     if options.max_new_tokens is not None:
         kwargs["max_new_tokens"] = options.max_new_tokens
-    if not options.temperature_fallback:
-        kwargs["temperature"] = 0.0
+    if options.temperatures is not None:
+        kwargs["temperature"] = list(options.temperatures)
     list(model.transcribe(audio[0][:WARM_UP_SAMPLES], **kwargs)[0])
     decodes = []
     for path, samples in zip(files, audio, strict=True):

@@ -66,6 +66,8 @@ def wait_until_quiet(
     Gives up after ``max_wait_s`` and returns the last share seen, so a busy machine delays a
     run but never stalls it.
     """
+    if max_wait_s <= 0:
+        return float("nan")
     deadline = time.monotonic() + max_wait_s
     told = False
     while True:

@@ -18,7 +18,7 @@ class Mode:
     concurrency_rounds: int
     meeting_minutes: tuple[float, ...]
     meeting_pace: float  # 1.0 is real time
-    throughput_files: int | None  # first N long files; None: all
+    throughput_files: int | None  # the N shortest long files; None: all
     quant_models: tuple[BenchModel, ...]
     quant_files: int | None  # first N of the command files; None: all
     token_cap: int  # new tokens per 30 s window for random-weight decoders
@@ -28,16 +28,16 @@ class Mode:
 QUICK = Mode(
     name="quick",
     command_kinds=("ha_command",),
-    commands_limit=12,
+    commands_limit=10,
     concurrency_clients=(1, 4, 8),
     concurrency_rounds=1,
-    meeting_minutes=(1, 5),
-    meeting_pace=5.0,
+    meeting_minutes=(1, 3),
+    meeting_pace=6.0,
     throughput_files=1,
     quant_models=(TOY, TINY_RANDOM, BASE_RANDOM),
-    quant_files=6,
+    quant_files=4,
     token_cap=32,
-    quiet_wait_s=30.0,
+    quiet_wait_s=0.0,  # a preview: measure the background load, do not wait it out
 )
 
 FULL = Mode(
@@ -50,7 +50,7 @@ FULL = Mode(
     meeting_pace=1.0,
     throughput_files=None,
     quant_models=(TOY, TINY_RANDOM, BASE_RANDOM),
-    quant_files=None,
+    quant_files=50,
     token_cap=32,
     quiet_wait_s=900.0,
 )

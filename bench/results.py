@@ -12,7 +12,7 @@ from bench.scenarios.concurrency import ConcurrencyRound
 from bench.scenarios.meetings import MeetingSample
 from bench.scenarios.quantization import QuantCell
 from bench.scenarios.throughput import ThroughputRun
-from bench.servers import DecodeSettings
+from bench.settings import DecodeSettings
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ import shlex
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench import environment
@@ -22,7 +22,8 @@ from bench.scenarios import quantization, throughput
 from bench.scenarios.commands import measure_command, measure_commands
 from bench.scenarios.concurrency import measure_concurrency
 from bench.scenarios.meetings import measure_meeting
-from bench.servers import DecodeSettings, RunningServer, Server, running
+from bench.servers import RunningServer, Server, running
+from bench.settings import DecodeSettings
 from bench.wyoming_client import WyomingError
 
 SETTINGS = DecodeSettings(beam_size=1, compute_type="int8", cpu_threads=2, language="en")
@@ -84,7 +85,7 @@ def prepare_inputs(mode: Mode) -> Inputs:
         commands=command_clips,
         concurrency=ha_commands or command_clips,
         meetings={minutes: meeting_cut(sources, minutes * 60) for minutes in mode.meeting_minutes},
-        long_files=long_clips[: mode.throughput_files],
+        long_files=sorted(long_clips, key=lambda clip: clip.duration_s)[: mode.throughput_files],
     )
 
 
@@ -161,17 +162,12 @@ class ServerBench:
 
 
 def floor_variants(model: BenchModel) -> dict[str, FloorOptions]:
-    """Bare faster-whisper as the peer calls it, and with its own VAD (closer to ours)."""
-    whole_file = FloorOptions(
-        model=model.path,
-        compute_type=SETTINGS.compute_type,
-        cpu_threads=SETTINGS.cpu_threads,
-        beam_size=SETTINGS.beam_size,
-        language=SETTINGS.language,
-    )
+    """Bare faster-whisper as the peer calls it, and as ours does (the floor for our overhead)."""
     return {
-        "faster-whisper (whole file)": whole_file,
-        "faster-whisper + vad_filter": replace(whole_file, vad_filter=True),
+        "faster-whisper, called as the peer does": FloorOptions.as_peer_calls_it(
+            model.path, SETTINGS
+        ),
+        "faster-whisper, called as ours does": FloorOptions.as_ours_calls_it(model.path, SETTINGS),
     }
 
 

@@ -7,12 +7,12 @@ and float32, and word error rate where the model is pretrained.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bench.audio import ManifestEntry
 from bench.floor import FloorOptions, run_in_subprocess
 from bench.models import BenchModel
-from bench.servers import DecodeSettings
+from bench.settings import DecodeSettings
 from bench.wer import word_error_rate
 
 COMPUTE_TYPES = ("int8", "int8_float32", "float32")
@@ -41,16 +41,15 @@ class QuantCell:
 def floor_options(
     model: BenchModel, compute_type: str, settings: DecodeSettings, token_cap: int
 ) -> FloorOptions:
-    """A trained model decodes as the servers would; a random one is capped (it never stops)."""
-    return FloorOptions(
-        model=model.path,
+    """A trained model decodes as ours would; a random one greedily, capped (it never stops)."""
+    options = replace(
+        FloorOptions.as_ours_calls_it(model.path, settings),
         compute_type=compute_type,
-        cpu_threads=settings.cpu_threads,
-        beam_size=settings.beam_size,
-        language=settings.language,
-        max_new_tokens=token_cap if model.random_weights else None,
-        temperature_fallback=not model.random_weights,
+        vad_filter=False,  # commands: speech from end to end
     )
+    if model.random_weights:
+        return replace(options, temperatures=(0.0,), max_new_tokens=token_cap)
+    return options
 
 
 def measure_cell(
