@@ -12,6 +12,7 @@ from bench.models import user_model
 from bench.modes import FULL, QUICK
 from bench.paths import MANIFEST, REPO_ROOT, RESULTS_DIR
 from bench.peer_venv import ensure_peer_venv
+from bench.results import RunResults, load
 from bench.run import run
 from bench.servers import OURS, PEER, Server
 
@@ -53,6 +54,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "(default: the shared assets' commands)",
     )
     parser.add_argument("--out", type=Path, help="results directory (default: bench/results)")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="DIR",
+        help="measure nothing: write the report and plots of DIR/results.json again",
+    )
     return parser.parse_args(argv)
 
 
@@ -83,6 +90,9 @@ def results_directory(args: argparse.Namespace) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.render is not None:
+        publish(load(args.render / "results.json"), args.render)
+        return
     mode = FULL if args.full else QUICK
     scenarios = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(scenarios) - set(SCENARIOS)
@@ -103,15 +113,21 @@ def main(argv: Sequence[str] | None = None) -> None:
             manifest=args.manifest,
         )
     )
+    results.save(out / "results.json")
+    publish(results, out)
+
+
+def publish(results: RunResults, out: Path) -> None:
+    """The report and plots in ``out``; a full run in bench/results also updates the docs."""
     markdown = report.render(results)
     (out / "results.md").write_text(markdown, encoding="utf-8")
-    results.save(out / "results.json")
     plots.write_all(results, out)
-    if args.full and out == RESULTS_DIR:
+    if results.mode == FULL.name and out.resolve() == RESULTS_DIR.resolve():
         report.splice_into(BENCHMARKS_DOC, results, images="../bench/results/")
     print()
     print(markdown)
-    print(f"Wrote {out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out}/")
+    where = out.resolve()
+    print(f"Wrote {where.relative_to(REPO_ROOT) if where.is_relative_to(REPO_ROOT) else where}/")
 
 
 if __name__ == "__main__":

@@ -10,13 +10,16 @@ from pathlib import Path
 from bench.results import RunResults, ServerResults
 from bench.scenarios.concurrency import ConcurrencyRound
 from bench.stats import ratio, summarize
+from bench.wer import normalize
 
 OURS = "ours"
 PEER = "peer"
 
 
 def seconds(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.2f} s"
+    if math.isnan(value):
+        return "-"
+    return f"{value:.3f} s" if value < 1 else f"{value:.2f} s"
 
 
 def mib(value: float) -> str:
@@ -24,7 +27,9 @@ def mib(value: float) -> str:
 
 
 def times(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.2f}x"
+    if math.isnan(value):
+        return "-"
+    return f"{value:.2g}x" if value < 0.1 else f"{value:.2f}x"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -90,8 +95,24 @@ def commands_section(results: RunResults) -> str:
                 rows,
             ),
             f"Ratio ours/peer: median **{times(median_ratio)}**, p90 **{times(p90_ratio)}**.",
+            transcript_agreement(results),
             "![voice command latency](commands.png)",
         ]
+    )
+
+
+def transcript_agreement(results: RunResults) -> str:
+    """How far our transcripts are from the peer's on the same model: a check, not accuracy."""
+    ours, peer = _pair(results)
+    if ours is None or peer is None or not ours.commands or not peer.commands:
+        return ""
+    theirs = {sample.name: sample.text for sample in peer.commands}
+    pairs = [(theirs[s.name], s.text) for s in ours.commands if s.name in theirs]
+    same = sum(1 for peer_text, our_text in pairs if normalize(peer_text) == normalize(our_text))
+    return (
+        f"Same model, same audio: {same} of {len(pairs)} of our transcripts equal the peer's "
+        "after normalisation (the peer's temperature fallback samples at random, so even the "
+        "peer does not always agree with itself)."
     )
 
 
@@ -113,14 +134,22 @@ def meetings_section(results: RunResults) -> str:
     ratios = meeting_ratios(results)
     headers = ["meeting"]
     for server in results.servers.values():
-        headers += [f"{server.label}: latency", f"{server.label}: peak RSS"]
+        headers += [
+            f"{server.label}: latency",
+            f"{server.label}: words",
+            f"{server.label}: peak RSS",
+        ]
     headers.append("latency ours/peer")
     rows = []
     for minutes in lengths:
         row = [f"{minutes:g} min"]
         for key in results.servers:
             sample = by_server[key].get(minutes)
-            row += [seconds(sample.latency_s), mib(sample.peak_rss_mib)] if sample else ["-", "-"]
+            row += (
+                [seconds(sample.latency_s), str(sample.words), mib(sample.peak_rss_mib)]
+                if sample
+                else ["-", "-", "-"]
+            )
         row.append(times(ratios.get(minutes, math.nan)))
         rows.append(row)
     pace = results.meeting_pace

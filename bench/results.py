@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.environment import Environment
 from bench.scenarios.commands import CommandSample
 from bench.scenarios.concurrency import ConcurrencyRound
 from bench.scenarios.meetings import MeetingSample
 from bench.scenarios.quantization import QuantCell
-from bench.scenarios.throughput import ThroughputRun
+from bench.scenarios.throughput import ThroughputRun, ThroughputSample
 from bench.settings import DecodeSettings
 
 
@@ -53,3 +54,56 @@ class RunResults:
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1) + "\n", encoding="utf-8")
+
+
+def _throughput(data: dict[str, Any] | None) -> ThroughputRun | None:
+    if data is None:
+        return None
+    return ThroughputRun(
+        system=data["system"],
+        samples=[ThroughputSample(**sample) for sample in data["samples"]],
+        peak_rss_mib=data["peak_rss_mib"],
+    )
+
+
+def _server(data: dict[str, Any]) -> ServerResults:
+    return ServerResults(
+        key=data["key"],
+        label=data["label"],
+        command_line=data["command_line"],
+        startup_s=data["startup_s"],
+        ready_rss_mib=data["ready_rss_mib"],
+        commands=[CommandSample(**sample) for sample in data["commands"]],
+        concurrency=[
+            ConcurrencyRound(
+                clients=round_["clients"],
+                samples=[CommandSample(**sample) for sample in round_["samples"]],
+            )
+            for round_ in data["concurrency"]
+        ],
+        meetings=[MeetingSample(**sample) for sample in data["meetings"]],
+        throughput=_throughput(data["throughput"]),
+    )
+
+
+def load(path: Path) -> RunResults:
+    """A run written by ``RunResults.save``, to render its report again."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    floor = [_throughput(run) for run in data["floor"]]
+    return RunResults(
+        mode=data["mode"],
+        started_at=data["started_at"],
+        environment=Environment(**data["environment"]),
+        settings=DecodeSettings(**data["settings"]),
+        model=data["model"],
+        model_caption=data["model_caption"],
+        meeting_pace=data["meeting_pace"],
+        token_cap=data["token_cap"],
+        servers={key: _server(server) for key, server in data["servers"].items()},
+        floor=[run for run in floor if run is not None],
+        quantization=[QuantCell(**cell) for cell in data["quantization"]],
+        quant_captions=data["quant_captions"],
+        notes=data["notes"],
+        background_load=data["background_load"],
+        duration_s=data["duration_s"],
+    )
