@@ -120,6 +120,7 @@ class TranscriptionStream:
         self._options = options
         self._pending: asyncio.Queue[asyncio.Future[Decoded] | None] = asyncio.Queue()
         self._offsets: list[float] = []
+        self._tentative: tuple[tuple[int, int], asyncio.Future[Decoded]] | None = None
         self._finished = False
         self.samples = 0
         self.language: str | None = options.language
@@ -136,7 +137,7 @@ class TranscriptionStream:
         """Feed 16 kHz mono float32 audio; may wait while the decode queue is full."""
         self.samples += audio.size
         for segment in self._segmenter.feed(audio):
-            await self._submit(segment)
+            await self._accept(segment)
 
     async def finish(self) -> None:
         """No more audio: the segment still open is decoded, then ``results`` ends."""
@@ -145,13 +146,15 @@ class TranscriptionStream:
         self._finished = True
         try:
             for segment in self._segmenter.flush():
-                await self._submit(segment)
+                await self._accept(segment)
         finally:
+            self._drop_tentative()
             self._pending.put_nowait(None)
 
     def cancel(self) -> None:
         """Drop what is still queued (the client went away)."""
         self._finished = True
+        self._drop_tentative()
         while not self._pending.empty():
             future = self._pending.get_nowait()
             if future is not None:
@@ -168,7 +171,28 @@ class TranscriptionStream:
                     round(segment.start + offset, 2), round(segment.end + offset, 2), segment.text
                 )
 
-    async def _submit(self, segment: SpeechSegment) -> None:
+    async def _accept(self, segment: SpeechSegment) -> None:
+        """Queue a segment; a final one reuses the tentative decode of the same audio."""
+        key = (segment.start, segment.audio.size)
+        if not segment.final:
+            self._drop_tentative()
+            self._tentative = (key, await self._decode(segment))
+            return
+        if self._tentative is not None and self._tentative[0] == key:
+            future = self._tentative[1]
+            self._tentative = None
+        else:
+            self._drop_tentative()
+            future = await self._decode(segment)
+        self._offsets.append(segment.start_s)
+        self._pending.put_nowait(future)
+
+    def _drop_tentative(self) -> None:
+        if self._tentative is not None:
+            self._tentative[1].cancel()  # skipped if still queued; its result unused if not
+            self._tentative = None
+
+    async def _decode(self, segment: SpeechSegment) -> asyncio.Future[Decoded]:
         transcriber = await self._engine.transcriber()
 
         def decode() -> Decoded:
@@ -179,6 +203,4 @@ class TranscriptionStream:
             self.language = self.language or decoded.language
             return decoded
 
-        future = await self._engine.queue.submit(self._priority, decode)
-        self._offsets.append(segment.start_s)
-        self._pending.put_nowait(future)
+        return await self._engine.queue.submit(self._priority, decode)

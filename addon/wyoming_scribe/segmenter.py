@@ -3,11 +3,16 @@
 A segment opens when the VAD hears speech, closes after a pause of ``min_silence_s``, and is cut
 at its longest inner pause when it would outgrow ``max_segment_s`` (Whisper sees 30 s at a time).
 Silence between segments is dropped, so silence and noise never reach the decoder.
+
+With ``speculate_s`` set, a pause that long already yields the segment as *tentative* (not
+final): decoding can start while the segmenter waits to be sure the speaker has stopped. If the
+pause ends the segment, the final segment has exactly the same audio, so the tentative decode
+stands; if speech resumes, the caller drops it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -23,13 +28,14 @@ class SegmenterConfig:
     min_speech_s: float = 0.25
     pad_s: float = 0.25
     min_pause_s: float = 0.1
+    speculate_s: float | None = None  # at least pad_s, less than min_silence_s
 
     def samples(self, seconds: float) -> int:
         return int(seconds * TARGET_RATE)
 
 
 # Voice commands: close quickly so the last segment is decoding before the client stops sending.
-VOICE = SegmenterConfig(min_silence_s=0.5, max_segment_s=15.0)
+VOICE = SegmenterConfig(min_silence_s=0.6, max_segment_s=15.0, speculate_s=0.25)
 # Meetings: pack speech into long segments (one encoder pass covers 30 s, whatever the length).
 MEETING = SegmenterConfig(min_silence_s=1.2, max_segment_s=28.0)
 
@@ -38,6 +44,7 @@ MEETING = SegmenterConfig(min_silence_s=1.2, max_segment_s=28.0)
 class SpeechSegment:
     start: int  # first sample, counted from the start of the stream
     audio: Samples
+    final: bool = True
 
     @property
     def start_s(self) -> float:
@@ -76,6 +83,7 @@ class _OpenSegment:
     onset: int  # where speech was first heard
     silence_start: int | None = None
     pauses: list[tuple[int, int]] = field(default_factory=list)
+    speculated: bool = False
 
 
 class SpeechSegmenter:
@@ -137,6 +145,7 @@ class SpeechSegmenter:
                 if position - current.silence_start >= config.samples(config.min_pause_s):
                     current.pauses.append((current.silence_start, position))
                 current.silence_start = None
+                current.speculated = False
         elif probability < self._neg_threshold and current.silence_start is None:
             current.silence_start = position
 
@@ -152,7 +161,18 @@ class SpeechSegmenter:
 
         if window_end - current.start >= config.samples(config.max_segment_s):
             return self._cut_long(current, window_end)
-        return None
+        return self._speculate(current, window_end)
+
+    def _speculate(self, current: _OpenSegment, window_end: int) -> SpeechSegment | None:
+        speculate_s = self.config.speculate_s
+        if speculate_s is None or current.speculated or current.silence_start is None:
+            return None
+        if window_end - current.silence_start < self.config.samples(speculate_s):
+            return None
+        current.speculated = True
+        end = current.silence_start + self.config.samples(self.config.pad_s)
+        segment = self._close(current, end)
+        return None if segment is None else replace(segment, final=False)
 
     def _cut_long(self, current: _OpenSegment, window_end: int) -> SpeechSegment | None:
         """Split an overlong segment at its longest pause, or right here if it has none."""

@@ -161,3 +161,37 @@ def test_cpu_threads_default_to_the_cores_present() -> None:
     assert parse_settings([]).cpu_threads == len(os.sched_getaffinity(0))
     assert parse_settings(["--cpu-threads", "1", "--language", "auto"]).language is None
     assert json.dumps(str(parse_settings(["--data-dir", "/x"]).models_dir)) == '"/x/models"'
+
+
+def test_a_pause_yields_a_tentative_segment_that_the_final_one_matches() -> None:
+    """After 0.25 s of silence decoding may start; the closing segment has the same audio."""
+    command = float_audio(load_pcm(AUDIO / "ha_commands/en/what_time_is_it.wav"))
+    audio = np.concatenate([command, np.zeros(16000, np.float32)])
+
+    segments = segment_stream(audio, VOICE)
+
+    tentative, final = segments
+    assert (tentative.final, final.final) == (False, True)
+    assert tentative.start == final.start
+    assert np.array_equal(tentative.audio, final.audio)
+
+
+def speech_only(audio: Samples) -> Samples:
+    """The audio from speech onset to speech end, as the VAD hears it (no padding)."""
+    (segment,) = [s for s in segment_stream(audio, VOICE) if s.final]
+    pad = VOICE.samples(VOICE.pad_s)
+    return audio[segment.start + pad : segment.start + segment.audio.size - pad]
+
+
+def test_speech_after_a_short_pause_replaces_the_tentative_segment() -> None:
+    first = speech_only(float_audio(load_pcm(AUDIO / "ha_commands/en/cancel_timer.wav")))
+    second = speech_only(float_audio(load_pcm(AUDIO / "ha_commands/en/pause.wav")))
+    pause = np.zeros(int(0.4 * 16000), np.float32)  # long enough to speculate, too short to end
+    audio = np.concatenate([first, pause, second, np.zeros(16000, np.float32)])
+
+    segments = segment_stream(audio, VOICE)
+
+    finals = [s for s in segments if s.final]
+    assert len(finals) == 1
+    assert finals[0].end_s > (first.size + pause.size + second.size) / 16000  # spans both
+    assert any(not s.final and s.end_s < finals[0].end_s - 0.5 for s in segments)

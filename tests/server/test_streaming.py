@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+from wyoming.asr import Transcribe
 from wyoming.info import Describe
 
 from tests.assets import AUDIO, TOY_MODEL, audio_of_kind
-from tests.server_process import ServerProcess
+from tests.server_process import ServerProcess, run_server
 from tests.wyoming_client import ScribeClient, load_pcm, silence
 
 COMMAND = AUDIO / "ha_commands/en/what_time_is_it.wav"
@@ -88,3 +90,22 @@ async def test_segments_arrive_while_the_speaker_is_still_talking(client: Scribe
     assert len(chunks) >= 3
     assert len(early) >= 2, f"only {len(early)} of {len(chunks)} chunks came before audio-stop"
     assert collapse(utterance.types) == STREAM_EVENTS
+
+
+async def test_transcript_names_and_terms_reach_the_decoder(tmp_path: Path) -> None:
+    """The same audio decodes differently once names bias it (the toy model is easily swayed).
+
+    Greedy decoding only (no temperature fallback, which samples) so that decodes repeat exactly.
+    """
+    pcm = load_pcm(AUDIO / "ha_commands/en/what_s_the_temperature_of_the_ecobee.wav")
+    biased = Transcribe(language="en", transcript_names=["EcoBee"], transcript_terms=["Party Time"])
+
+    with run_server(tmp_path, "--temperature-fallback", "0") as server:
+        client = await ScribeClient.connect(server.port)
+        plain = await client.transcribe(pcm, transcribe=Transcribe(language="en"))
+        with_names = await client.transcribe(pcm, transcribe=biased)
+        plain_again = await client.transcribe(pcm, transcribe=Transcribe(language="en"))
+        await client.close()
+
+    assert plain.transcript == plain_again.transcript  # decoding is deterministic…
+    assert with_names.transcript != plain.transcript  # …so the names made the difference
