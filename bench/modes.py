@@ -23,6 +23,7 @@ class Mode:
     quant_files: int | None  # first N of the command files; None: all
     token_cap: int  # new tokens per 30 s window for random-weight decoders
     quiet_wait_s: float  # how long to wait for other processes to calm down before each part
+    quiet_budget_s: float  # how long to wait for that over the whole run
 
 
 QUICK = Mode(
@@ -32,12 +33,13 @@ QUICK = Mode(
     concurrency_clients=(1, 4, 8),
     concurrency_rounds=1,
     meeting_minutes=(1, 3),
-    meeting_pace=6.0,
+    meeting_pace=4.0,
     throughput_files=1,
     quant_models=(TOY, TINY_RANDOM, BASE_RANDOM),
     quant_files=4,
     token_cap=32,
     quiet_wait_s=0.0,  # a preview: measure the background load, do not wait it out
+    quiet_budget_s=0.0,
 )
 
 FULL = Mode(
@@ -50,7 +52,8 @@ FULL = Mode(
     meeting_pace=1.0,
     throughput_files=None,
     quant_models=(TOY, TINY_RANDOM, BASE_RANDOM),
-    quant_files=50,
+    quant_files=40,
     token_cap=32,
-    quiet_wait_s=900.0,
+    quiet_wait_s=600.0,
+    quiet_budget_s=3600.0,
 )

@@ -58,12 +58,15 @@ class Harness:
     log_dir: Path
     progress: Progress
     results: RunResults
+    quiet_left_s: float = 0.0
 
     @contextmanager
     def measuring(self, label: str) -> Iterator[None]:
         """Wait for a quiet machine, then record how busy other processes kept it."""
         self.progress(label)
-        wait_until_quiet(self.progress, max_wait_s=self.mode.quiet_wait_s)
+        waited = time.monotonic()
+        wait_until_quiet(self.progress, max_wait_s=min(self.mode.quiet_wait_s, self.quiet_left_s))
+        self.quiet_left_s -= time.monotonic() - waited
         load = ForeignLoad()
         try:
             yield
@@ -222,7 +225,9 @@ async def run(
         token_cap=mode.token_cap,
     )
     progress("decoding the audio")
-    harness = Harness(mode, prepare_inputs(mode), log_dir, progress, results)
+    harness = Harness(
+        mode, prepare_inputs(mode), log_dir, progress, results, quiet_left_s=mode.quiet_budget_s
+    )
     for server in servers:
         bench = ServerBench(server, model, harness)
         results.servers[server.key] = await bench.run(scenarios)
