@@ -54,6 +54,6 @@ FULL = Mode(
     quant_models=(TOY, TINY_RANDOM, BASE_RANDOM),
     quant_files=40,
     token_cap=32,
-    quiet_wait_s=600.0,
-    quiet_budget_s=3600.0,
+    quiet_wait_s=300.0,
+    quiet_budget_s=2700.0,
 )

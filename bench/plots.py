@@ -157,17 +157,18 @@ def _bars(axes: Axes, bars: list[tuple[str, float, str | None]], ylabel: str) ->
 
 
 def write_all(results: RunResults, directory: Path) -> list[Path]:
-    """Every plot of the run; returns the files written."""
+    """A plot for each question the run has data for; returns the files written."""
     plots = {
-        "commands.png": commands,
-        "meetings.png": meetings,
-        "throughput.png": throughput,
-        "memory.png": memory,
-        "quantization.png": quantization,
-        "concurrency.png": concurrency,
+        "commands": commands,
+        "meetings": meetings,
+        "throughput": throughput,
+        "memory": memory,
+        "quantization": quantization,
+        "concurrency": concurrency,
     }
     written = []
-    for name, draw in plots.items():
-        draw(results, directory / name)
-        written.append(directory / name)
+    for name in results.measured() & plots.keys():
+        path = directory / f"{name}.png"
+        plots[name](results, path)
+        written.append(path)
     return written

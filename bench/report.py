@@ -431,18 +431,18 @@ def render(results: RunResults) -> str:
 
 
 def _body(results: RunResults) -> list[str]:
-    servers = list(results.servers.values())
-    measured = {
-        commands_section: any(s.commands for s in servers),
-        meetings_section: any(s.meetings for s in servers),
-        throughput_section: bool(results.floor) or any(s.throughput for s in servers),
-        memory_section: bool(servers),
-        quantization_section: bool(results.quantization),
-        concurrency_section: any(s.concurrency for s in servers),
-        background_section: bool(results.background_load),
+    sections = {
+        "commands": commands_section,
+        "meetings": meetings_section,
+        "throughput": throughput_section,
+        "memory": memory_section,
+        "quantization": quantization_section,
+        "concurrency": concurrency_section,
+        "background": background_section,
     }
+    measured = results.measured()
     parts = [summary_section(results), setup_section(results)]
-    parts += [section(results) for section, has_data in measured.items() if has_data]
+    parts += [section(results) for name, section in sections.items() if name in measured]
     if results.notes:
         parts.append("## Notes\n\n" + "\n".join(f"- {note}" for note in results.notes))
     return parts

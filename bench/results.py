@@ -52,6 +52,20 @@ class RunResults:
     background_load: dict[str, float] = field(default_factory=dict)
     duration_s: float = float("nan")
 
+    def measured(self) -> set[str]:
+        """The questions this run has data for: commands, meetings, throughput, memory, ..."""
+        servers = list(self.servers.values())
+        has_data = {
+            "commands": any(s.commands for s in servers),
+            "meetings": any(s.meetings for s in servers),
+            "throughput": bool(self.floor) or any(s.throughput for s in servers),
+            "memory": any(s.meetings or s.throughput for s in servers),
+            "quantization": bool(self.quantization),
+            "concurrency": any(s.concurrency for s in servers),
+            "background": bool(self.background_load),
+        }
+        return {name for name, present in has_data.items() if present}
+
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1) + "\n", encoding="utf-8")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import shlex
+import subprocess
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -112,15 +113,19 @@ class ServerBench:
             key=server.key, label=server.label, command_line=command_line(server, model)
         )
 
-    async def run(self, scenarios: Sequence[str]) -> ServerResults:
+    def blocks(self, scenarios: Sequence[str]) -> list[Awaitable[None]]:
+        """This server's measurements, in run order, each on a freshly started server."""
+        blocks: list[Awaitable[None]] = []
         if "commands" in scenarios or "concurrency" in scenarios:
-            await self._fresh("commands", self._commands_and_concurrency(scenarios))
+            blocks.append(self._fresh("commands", self._commands_and_concurrency(scenarios)))
         if "meetings" in scenarios:
-            for minutes in self.mode.meeting_minutes:
-                await self._fresh(f"meeting {minutes:g} min", self._meeting(minutes))
+            blocks += [
+                self._fresh(f"meeting {minutes:g} min", self._meeting(minutes))
+                for minutes in self.mode.meeting_minutes
+            ]
         if "throughput" in scenarios:
-            await self._fresh("throughput", self._throughput)
-        return self.results
+            blocks.append(self._fresh("throughput", self._throughput))
+        return blocks
 
     async def _fresh(self, what: str, job: Callable[[RunningServer], Awaitable[None]]) -> None:
         """Start the server, warm it up with one command, run ``job``, stop the server."""
@@ -177,8 +182,11 @@ def floor_variants(model: BenchModel) -> dict[str, FloorOptions]:
 def measure_floor(model: BenchModel, harness: Harness) -> list[throughput.ThroughputRun]:
     runs = []
     for label, options in floor_variants(model).items():
-        with harness.measuring(f"floor: {label}"):
-            runs.append(throughput.measure_floor(label, options, harness.inputs.long_files))
+        try:
+            with harness.measuring(f"floor: {label}"):
+                runs.append(throughput.measure_floor(label, options, harness.inputs.long_files))
+        except (RuntimeError, subprocess.TimeoutExpired) as err:
+            harness.note(f"floor: {label}: failed: {err}")
     return runs
 
 
@@ -194,12 +202,16 @@ def measure_quantization(
     cells = []
     for model in (*mode.quant_models, *extra_models):
         for compute_type in quantization.COMPUTE_TYPES:
-            with harness.measuring(f"quantization: {model.name} {compute_type}"):
-                cells.append(
-                    quantization.measure_cell(
-                        model, compute_type, entries, SETTINGS, mode.token_cap
+            label = f"quantization: {model.name} {compute_type}"
+            try:
+                with harness.measuring(label):
+                    cells.append(
+                        quantization.measure_cell(
+                            model, compute_type, entries, SETTINGS, mode.token_cap
+                        )
                     )
-                )
+            except (RuntimeError, subprocess.TimeoutExpired) as err:
+                harness.note(f"{label}: failed: {err}")
     return cells
 
 
@@ -228,9 +240,14 @@ async def run(
     harness = Harness(
         mode, prepare_inputs(mode), log_dir, progress, results, quiet_left_s=mode.quiet_budget_s
     )
-    for server in servers:
-        bench = ServerBench(server, model, harness)
-        results.servers[server.key] = await bench.run(scenarios)
+    benches = [ServerBench(server, model, harness) for server in servers]
+    for bench in benches:
+        results.servers[bench.server.key] = bench.results
+    # Interleaved, in ABBA order, so that a change in the machine's load hits both servers alike.
+    rounds = list(zip(*(bench.blocks(scenarios) for bench in benches), strict=True))
+    for index, blocks in enumerate(rounds):
+        for block in blocks if index % 2 == 0 else reversed(blocks):
+            await block
     if "throughput" in scenarios:
         results.floor = measure_floor(model, harness)
     if "quantization" in scenarios:
