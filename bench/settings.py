@@ -1,0 +1,33 @@
+"""The decode settings every system in a run shares, and how each calls faster-whisper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeSettings:
+    """What both servers are told, so that only the server differs."""
+
+    beam_size: int = 1
+    compute_type: str = "int8"
+    cpu_threads: int = 2
+    language: str = "en"
+
+    def flags(self) -> list[str]:
+        """The flags both servers spell the same way."""
+        return [
+            "--beam-size",
+            str(self.beam_size),
+            "--compute-type",
+            self.compute_type,
+            "--cpu-threads",
+            str(self.cpu_threads),
+            "--language",
+            self.language,
+        ]
+
+
+# Our server's defaults (--temperature-fallback 1): greedy, then one retry at 0.2; no
+# conditioning on the previous segment's text.
+OURS_TEMPERATURES = (0.0, 0.2)
