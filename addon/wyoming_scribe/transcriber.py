@@ -6,10 +6,12 @@ Everything here is synchronous and runs on the decode worker's thread.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import _LANGUAGE_CODES
+from faster_whisper.transcribe import Segment
 
 from .audio_format import Samples
 from .model_source import ModelSource, resolve_model
@@ -109,11 +111,25 @@ class Transcriber:
             vad_filter=False,  # the segmenter already cut speech out of silence
             max_new_tokens=settings.max_tokens,
         )
-        # Whisper may place a timestamp past the end of what it heard: keep times inside.
-        duration = audio.size / SAMPLE_RATE
-        texts = [
-            TextSegment(round(min(s.start, duration), 2), round(min(s.end, duration), 2), text)
-            for s in segments
-            if (text := s.text.strip())
-        ]
-        return Decoded(texts, info.language)
+        return Decoded(_inside(segments, audio.size / SAMPLE_RATE), info.language)
+
+
+def _inside(segments: Iterable[Segment], duration: float) -> list[TextSegment]:
+    """Whisper may place timestamps past the end of what it heard: keep every time inside.
+
+    Text wholly past the end joins the text before it (or spans the audio if it is alone).
+    """
+    texts: list[TextSegment] = []
+    for segment in segments:
+        text = segment.text.strip()
+        if not text:
+            continue
+        start, end = min(segment.start, duration), min(segment.end, duration)
+        if start >= end:
+            if texts:
+                previous = texts.pop()
+                start, text = previous.start, f"{previous.text} {text}"
+            else:
+                start = 0.0
+        texts.append(TextSegment(round(start, 2), round(end, 2), text))
+    return texts

@@ -9,6 +9,7 @@ import os
 import numpy as np
 import pytest
 import pytest_socket
+from faster_whisper.transcribe import Segment
 from wyoming.asr import Transcribe
 from wyoming_scribe.audio_format import (
     AudioFormat,
@@ -27,7 +28,7 @@ from wyoming_scribe.segmenter import (
     SpeechSegmenter,
 )
 from wyoming_scribe.settings import parse_settings
-from wyoming_scribe.transcriber import fallback_temperatures
+from wyoming_scribe.transcriber import TextSegment, _inside, fallback_temperatures
 from wyoming_scribe.wyoming_handler import decode_options
 from wyoming_scribe.zeroconf_advert import reachable_address
 
@@ -195,3 +196,14 @@ def test_speech_after_a_short_pause_replaces_the_tentative_segment() -> None:
     assert len(finals) == 1
     assert finals[0].end_s > (first.size + pause.size + second.size) / 16000  # spans both
     assert any(not s.final and s.end_s < finals[0].end_s - 0.5 for s in segments)
+
+
+def test_timestamps_past_the_audio_are_kept_inside_it() -> None:
+    def whisper(start: float, end: float, text: str) -> Segment:
+        return Segment(0, 0, start, end, text, [], 0.0, 1.0, 0.0, None, 0.0)
+
+    decoded = _inside(
+        [whisper(0.0, 2.0, " one"), whisper(2.0, 4.8, " two"), whisper(5.2, 6.0, " three")], 5.0
+    )
+    assert decoded == [TextSegment(0.0, 2.0, "one"), TextSegment(2.0, 5.0, "two three")]
+    assert _inside([whisper(7.0, 9.0, " alone")], 5.0) == [TextSegment(0.0, 5.0, "alone")]
