@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 import av
@@ -105,3 +106,19 @@ def float_to_pcm16(audio: Samples) -> bytes:
 def pcm16_to_float(pcm: bytes) -> Samples:
     samples: Samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / np.float32(32768)
     return samples
+
+
+def wav_header(data_bytes: int) -> bytes:
+    """The 44-byte RIFF header for ``data_bytes`` of 16 kHz mono s16 PCM that follow it."""
+    data_bytes = min(data_bytes, 0xFFFFFFFF - 36)  # beyond 4 GB (37 hours) the header saturates
+    byte_rate = TARGET_RATE * 2
+    return b"".join(
+        [
+            b"RIFF",
+            struct.pack("<I", 36 + data_bytes),
+            b"WAVEfmt ",
+            struct.pack("<IHHIIHH", 16, 1, 1, TARGET_RATE, byte_rate, 2, 16),
+            b"data",
+            struct.pack("<I", data_bytes),
+        ]
+    )

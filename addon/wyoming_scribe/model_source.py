@@ -32,3 +32,11 @@ def resolve_model(model: str) -> ModelSource:
     if model.startswith(("/", "./", "../", "~")):
         raise FileNotFoundError(f"Model directory {model} does not exist")
     return ModelSource(SHORT_NAMES.get(model, model), model, is_local=False)
+
+
+def model_display_name(model: str) -> str:
+    """The name to show for a --model value, even one that cannot be resolved."""
+    try:
+        return resolve_model(model).display_name
+    except FileNotFoundError:
+        return model

@@ -9,7 +9,14 @@ from contextlib import AsyncExitStack
 from functools import partial
 from urllib.parse import urlparse
 
+from aiohttp import web
+
+from .api_token import TokenError, load_token
 from .engine import Engine
+from .event_bus import EventBus
+from .http_api import build_app
+from .meeting_service import MeetingService
+from .meeting_store import MeetingStore
 from .settings import Settings
 from .wyoming_handler import WyomingSession
 from .wyoming_protocol import MAX_HEADER_BYTES
@@ -37,6 +44,12 @@ async def run(settings: Settings, ready: asyncio.Event | None = None) -> None:
     await engine.start()
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.stop)
+        bus = EventBus()
+        meetings = MeetingService(settings, engine, MeetingStore(settings.meetings_dir), bus)
+        await meetings.open()
+        stack.push_async_callback(meetings.close)
+        if settings.http_port:
+            await _serve_http(stack, settings, engine, meetings)
         server = await asyncio.start_server(
             partial(_serve_wyoming, engine), host, port, limit=MAX_HEADER_BYTES
         )
@@ -48,6 +61,23 @@ async def run(settings: Settings, ready: asyncio.Event | None = None) -> None:
         if ready is not None:
             ready.set()
         await _wait_for_signal()
+
+
+async def _serve_http(
+    stack: AsyncExitStack, settings: Settings, engine: Engine, meetings: MeetingService
+) -> None:
+    try:
+        token = load_token(settings.api_token_file, settings.data_dir)
+    except TokenError as err:
+        raise SystemExit(str(err)) from err
+    app = build_app(meetings, engine, token, settings.max_upload_mb * 2**20)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    stack.callback(meetings.bus.close)  # event streams end first, or they would hold the runner
+    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    await site.start()
+    _LOGGER.info("HTTP API listening on http://%s:%s/api", settings.http_host, settings.http_port)
 
 
 async def _advertise(stack: AsyncExitStack, name: str, host: str, port: int) -> None:

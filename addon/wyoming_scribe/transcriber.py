@@ -109,9 +109,11 @@ class Transcriber:
             vad_filter=False,  # the segmenter already cut speech out of silence
             max_new_tokens=settings.max_tokens,
         )
+        # Whisper may place a timestamp past the end of what it heard: keep times inside.
+        duration = audio.size / SAMPLE_RATE
         texts = [
-            TextSegment(round(s.start, 2), round(s.end, 2), s.text.strip())
+            TextSegment(round(min(s.start, duration), 2), round(min(s.end, duration), 2), text)
             for s in segments
-            if s.text.strip()
+            if (text := s.text.strip())
         ]
         return Decoded(texts, info.language)

@@ -7,7 +7,7 @@ from wyoming.info import AsrModel, AsrProgram, Attribution, Info
 
 from . import __version__
 from .engine import Engine, ModelUnavailableError
-from .model_source import resolve_model
+from .model_source import model_display_name
 
 PROGRAM_NAME = "meeting-scribe"
 _PROJECT = Attribution(
@@ -21,7 +21,7 @@ async def describe(engine: Engine) -> Info:
     try:
         transcriber = await engine.transcriber()
     except ModelUnavailableError:
-        source, languages, installed = resolve_model_safely(engine.settings.model), [], False
+        source, languages, installed = model_display_name(engine.settings.model), [], False
     else:
         source, languages, installed = transcriber.source.display_name, transcriber.languages, True
     model = AsrModel(
@@ -42,10 +42,3 @@ async def describe(engine: Engine) -> Info:
         supports_transcript_streaming=True,
     )
     return Info(asr=[program])
-
-
-def resolve_model_safely(model: str) -> str:
-    try:
-        return resolve_model(model).display_name
-    except FileNotFoundError:
-        return model

@@ -79,11 +79,11 @@ async def test_four_clients_at_once_are_all_answered(toy_server: ServerProcess) 
 
 
 async def test_segments_arrive_while_the_speaker_is_still_talking(client: ScribeClient) -> None:
-    """Three sentences with pauses, streamed at twice real time: text comes before audio-stop."""
+    """Three sentences with pauses, streamed at real-time pace: text comes before audio-stop."""
     sentences = [AUDIO / f"ljspeech/LJ001-000{n}.flac" for n in (2, 4, 6)]
     pcm = b"".join(load_pcm(path) + silence(1.2) for path in sentences)
 
-    utterance = await client.transcribe(pcm, pace=2)
+    utterance = await client.transcribe(pcm, pace=1)
 
     chunks = utterance.of_type("transcript-chunk")
     early = [c for c in chunks if c.at < utterance.stop_sent_at]

@@ -1,0 +1,189 @@
+"""Faults end a meeting as ``interrupted``, keep everything so far, and say why.
+
+A full disk is simulated in-process by a store whose audio file refuses to grow (ENOSPC), and,
+where this machine lets tests mount a tiny tmpfs, for real against the server process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import os
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+import pytest_socket
+from tqdm import tqdm
+from wyoming_scribe.audio_source import SourceError
+from wyoming_scribe.engine import Engine
+from wyoming_scribe.event_bus import EventBus
+from wyoming_scribe.meeting import (
+    Meeting,
+    MeetingRequest,
+    Source,
+    Status,
+    new_meeting_id,
+    utc_now,
+)
+from wyoming_scribe.meeting_service import MeetingService
+from wyoming_scribe.meeting_store import AudioWriter, MeetingStore
+from wyoming_scribe.mic_source import MicSource
+from wyoming_scribe.settings import Settings
+
+from tests.assets import AUDIO, TOY_MODEL
+from tests.server.api_client import MEETING_AUDIO, ApiClient, generated_token, mic_command
+from tests.server_process import run_server, wait_for_port
+
+SPEECH = AUDIO / "misc/jfk.flac"
+ROOM_BYTES = 5 * 32000  # the disk fills after 5 s of audio
+
+
+class FullDiskWriter(AudioWriter):
+    def append(self, pcm: bytes) -> None:
+        room = ROOM_BYTES - self.size
+        if len(pcm) > room:
+            super().append(pcm[:room])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        super().append(pcm)
+
+
+class FullDiskStore(MeetingStore):
+    def audio_writer(self, meeting_id: str) -> AudioWriter:
+        return FullDiskWriter(self.audio_path(meeting_id))
+
+
+@pytest.fixture
+async def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Engine]:
+    # Loading starts tqdm's monitor thread, which the harness would report as left behind.
+    monkeypatch.setattr(tqdm, "monitor_interval", 0)
+    settings = Settings(
+        model=str(TOY_MODEL),
+        data_dir=tmp_path / "data",
+        local_files_only=True,
+        cpu_threads=2,
+        mic_command=mic_command(SPEECH, pace=4),
+    )
+    engine = Engine(settings)
+    await engine.start()
+    await engine.transcriber()
+    yield engine
+    await engine.stop()
+    engine.queue._executor.shutdown(wait=True)  # the test harness checks for leftover threads
+
+
+async def test_a_full_disk_interrupts_the_meeting_and_keeps_what_fit(
+    engine: Engine, tmp_path: Path
+) -> None:
+    store = FullDiskStore(tmp_path / "recordings")
+    service = MeetingService(engine.settings, engine, store, EventBus())
+    await service.open()
+    meeting = await service.start_mic(MeetingRequest(title="Full disk"))
+
+    async with asyncio.timeout(30):
+        while not meeting.status.is_final:
+            await asyncio.sleep(0.05)
+    await service.close()
+
+    assert meeting.status is Status.INTERRUPTED
+    assert meeting.error is not None
+    assert meeting.error.startswith("The disk is full")
+    assert meeting.duration_s == ROOM_BYTES / 32000
+    assert store.audio_path(meeting.id).stat().st_size == ROOM_BYTES
+    # The 5 s that fit are transcribed, and the meeting is saved as interrupted.
+    assert service.segments(meeting.id)
+    assert all(s.end <= 5.5 for s in service.segments(meeting.id))
+    on_disk = json.loads((store.folder(meeting.id) / "meeting.json").read_text())
+    assert on_disk["status"] == "interrupted"
+    assert on_disk["error"] == meeting.error
+    assert service.recording_id is None
+
+
+async def test_an_upload_cut_off_while_decoding_is_decoded_again_on_start(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A crash before an upload's audio was all in the recording: decode it again, go on."""
+    store = MeetingStore(tmp_path / "recordings")
+    store.prepare()
+    upload = tmp_path / "talk.wav"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-i", str(SPEECH), "-ar", "16000", str(upload)], check=True
+    )
+    now = utc_now()
+    cut_off = Meeting(new_meeting_id(now), "Talk", [], None, Source.FILE, Status.FINALIZING, now)
+    store.create(cut_off, upload=upload)
+    store.audio_path(cut_off.id).write_bytes(bytes(32000))  # 1 s had been decoded
+    service = MeetingService(engine.settings, engine, store, EventBus())
+
+    await service.open()
+    meeting = service.get(cut_off.id)
+    async with asyncio.timeout(30):
+        while not meeting.status.is_final:
+            await asyncio.sleep(0.05)
+    await service.close()
+
+    assert meeting.status is Status.DONE
+    assert meeting.recovered
+    assert meeting.duration_s == pytest.approx(11.0, abs=0.1)
+    assert service.segments(meeting.id)
+    assert not store.upload_path(meeting.id).exists()
+
+
+async def test_a_missing_microphone_program_is_explained() -> None:
+    with pytest.raises(SourceError, match="no-such-recorder"):
+        await MicSource("no-such-recorder -r 16000").start()
+
+
+async def test_a_microphone_that_goes_silent_is_a_fault() -> None:
+    mic = MicSource("sleep 30", silent_timeout_s=0.3)
+    await mic.start()
+    with pytest.raises(SourceError, match="sent no audio"):
+        async for _chunk in mic.chunks():
+            pass
+    await mic.close()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 192 KB tmpfs (6 s of audio), where this machine allows mounting one."""
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=192k", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=False)
+
+
+async def test_a_really_full_disk_interrupts_the_meeting(tmp_path: Path, tiny_disk: Path) -> None:
+    pytest_socket.enable_socket()
+    args = ["--recordings-dir", str(tiny_disk), "--mic-command", mic_command(MEETING_AUDIO, 4)]
+    with run_server(tmp_path, *args, http=True) as server:
+        wait_for_port(server.http_port, server.process, server.log_path)
+        async with aiohttp.ClientSession() as session:
+            api = ApiClient(session, server.http_port, generated_token(tmp_path / "data"))
+            await api.wait_until_ready()
+            started = await api.start_meeting(title="Tiny disk")
+
+            meeting = await api.wait_for(started["id"], timeout=60)
+
+            assert meeting["status"] == "interrupted"
+            assert meeting["error"].startswith("The disk is full")
+            assert 3 < meeting["duration_s"] < 6.2
+            assert meeting["segments"]
+            audio = await api.call("GET", f"/meetings/{started['id']}/audio")
+            assert (len(audio.raw) - 44) / 32000 == pytest.approx(meeting["duration_s"], abs=0.01)
+
+            refused = await api.call("POST", "/meetings", json={"title": "No room"})
+            assert refused.status == 503
+            assert refused.json["error"] == "disk_full"
+        assert server.process.poll() is None
