@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,12 +87,14 @@ def test_dockerfile_health_check_runs_the_script_of_the_image() -> None:
 
 
 @contextmanager
-def discovery_running(tmp_path: Path, wyoming_port: int, data_dir: Path) -> Iterator[Path]:
+def discovery_running(
+    tmp_path: Path, wyoming_port: int, api_port: int, data_dir: Path
+) -> Iterator[Path]:
     env = script_env(
         tmp_path,
         {},
         SCRIBE_WYOMING_PORT=str(wyoming_port),
-        SCRIBE_API_PORT="10301",
+        SCRIBE_API_PORT=str(api_port),
         SCRIBE_DATA_DIR=str(data_dir),
     )
     process = subprocess.Popen(
@@ -119,14 +122,15 @@ def announcements(record: Path, count: int, timeout: float) -> list[dict[str, ob
 
 
 @contextmanager
-def server_on(port: int, tmp_path: Path) -> Iterator[None]:
-    log = tmp_path / "server.log"
+def server_on(port: int, data_dir: Path, http_port: int = 0) -> Iterator[None]:
+    log = data_dir.parent / "server.log"
     args = [
         sys.executable, "-m", "wyoming_scribe",
         "--uri", f"tcp://127.0.0.1:{port}",
         "--model", str(TOY_MODEL),
-        "--data-dir", str(tmp_path / "server-data"),
-        "--http-port", "0",
+        "--data-dir", str(data_dir),
+        "--http-host", "127.0.0.1",
+        "--http-port", str(http_port),
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(REPO / "addon")}
     with log.open("wb") as output:
@@ -139,37 +143,57 @@ def server_on(port: int, tmp_path: Path) -> Iterator[None]:
         process.wait(timeout=10)
 
 
-def test_discovery_waits_for_the_server_then_announces_both_services(tmp_path: Path) -> None:
-    port, data = free_port(), tmp_path / "data"
-    data.mkdir()
-    (data / "api_token").write_text("0f1e2d3c4b5a\n")
+def api_get(port: int, path: str, token: str) -> object:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
 
-    with discovery_running(tmp_path, port, data) as record:
+
+def test_discovery_waits_for_the_server_then_announces_both_services(tmp_path: Path) -> None:
+    port, api_port, data = free_port(), free_port(), tmp_path / "data"
+
+    with discovery_running(tmp_path, port, api_port, data) as record:
         assert announcements(record, 1, timeout=3) == [], "announced before the server answered"
-        with server_on(port, tmp_path):
+        with server_on(port, data, http_port=api_port):
             announced = announcements(record, 2, timeout=60)
+            token = (data / "api_token").read_text().strip()
+            meetings = api_get(api_port, "/api/meetings", token)
 
     host = socket.gethostname()
     assert announced == [
         {"service": "wyoming", "config": {"uri": f"tcp://{host}:{port}"}},
         {
             "service": "meeting_scribe",
-            "config": {"host": host, "port": port, "api_port": 10301, "token": "0f1e2d3c4b5a"},
+            "config": {"host": host, "port": port, "api_port": api_port, "token": token},
         },
     ]
+    assert meetings == {"meetings": []}, "the announced token does not open the API"
 
 
 def test_discovery_waits_for_the_api_token(tmp_path: Path) -> None:
-    port, data = free_port(), tmp_path / "data"
+    port, data = free_port(), tmp_path / "discovery-data"
     data.mkdir()
 
-    with server_on(port, tmp_path), discovery_running(tmp_path, port, data) as record:
+    with (
+        server_on(port, tmp_path / "server-data"),
+        discovery_running(tmp_path, port, 10301, data) as record,
+    ):
         assert announcements(record, 1, timeout=3) == [], "announced without a token"
-        (data / "api_token").write_text("a1b2c3")
+        (data / "api_token").write_text("a1b2c3d4e5f6g7h8i9\n")
         announced = announcements(record, 2, timeout=30)
 
     assert [entry["service"] for entry in announced] == ["wyoming", "meeting_scribe"]
-    assert announced[1]["config"]["token"] == "a1b2c3"  # type: ignore[index]
+    assert announced[1] == {
+        "service": "meeting_scribe",
+        "config": {
+            "host": socket.gethostname(),
+            "port": port,
+            "api_port": 10301,
+            "token": "a1b2c3d4e5f6g7h8i9",
+        },
+    }
 
 
 @pytest.fixture
