@@ -21,6 +21,8 @@ from bench.paths import PROJECT_PYTHON, REPO_ROOT
 from bench.settings import OURS_TEMPERATURES, DecodeSettings
 
 WARM_UP_SAMPLES = 16_000 * 5
+FLOOR_AS_PEER = "faster-whisper, called as the peer does"
+FLOOR_AS_OURS = "faster-whisper, called as ours does"
 
 
 @dataclass(frozen=True, slots=True)

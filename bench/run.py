@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench import environment
 from bench.audio import Clip, entries_of_kind, load_clips, load_manifest, long_files, meeting_cut
-from bench.floor import FloorOptions
+from bench.floor import FLOOR_AS_OURS, FLOOR_AS_PEER, FloorOptions
 from bench.machine_load import ForeignLoad, wait_until_quiet
 from bench.models import TOY, BenchModel
 from bench.modes import Mode
@@ -172,10 +172,8 @@ class ServerBench:
 def floor_variants(model: BenchModel) -> dict[str, FloorOptions]:
     """Bare faster-whisper as the peer calls it, and as ours does (the floor for our overhead)."""
     return {
-        "faster-whisper, called as the peer does": FloorOptions.as_peer_calls_it(
-            model.path, SETTINGS
-        ),
-        "faster-whisper, called as ours does": FloorOptions.as_ours_calls_it(model.path, SETTINGS),
+        FLOOR_AS_PEER: FloorOptions.as_peer_calls_it(model.path, SETTINGS),
+        FLOOR_AS_OURS: FloorOptions.as_ours_calls_it(model.path, SETTINGS),
     }
 
 
