@@ -116,7 +116,7 @@ class TranscriptionStream:
         self._segmenter = SpeechSegmenter(segmenter)
         self._options = options
         self._pending: asyncio.Queue[asyncio.Future[Decoded] | None] = asyncio.Queue()
-        self._offsets: list[float] = []
+        self._spans: list[tuple[float, float]] = []  # where each queued segment lies, in s
         self._finished = False
         self.samples = 0
         self.language: str | None = options.language
@@ -158,12 +158,13 @@ class TranscriptionStream:
     async def results(self) -> AsyncIterator[TextSegment]:
         """Committed segments with times from the start of the stream, until ``finish``."""
         while (future := await self._pending.get()) is not None:
-            offset = self._offsets.pop(0)
+            begin, end = self._spans.pop(0)
             decoded = await future
             for segment in decoded.segments:
-                yield TextSegment(
-                    round(segment.start + offset, 2), round(segment.end + offset, 2), segment.text
-                )
+                # Whisper can place a timestamp past the end of the audio it was given.
+                start = min(segment.start + begin, end)
+                stop = min(max(segment.end + begin, start), end)
+                yield TextSegment(round(start, 2), round(stop, 2), segment.text)
 
     async def _submit(self, segment: SpeechSegment) -> None:
         transcriber = await self._engine.transcriber()
@@ -177,5 +178,5 @@ class TranscriptionStream:
             return decoded
 
         future = await self._engine.queue.submit(self._priority, decode)
-        self._offsets.append(segment.start_s)
+        self._spans.append((segment.start_s, segment.end_s))
         self._pending.put_nowait(future)

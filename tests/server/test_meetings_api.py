@@ -131,7 +131,7 @@ def test_the_meeting_is_done_with_segments_inside_the_speech_turns(
     assert segments[-1]["end"] > TURNS["duration_s"] - 15  # the end of the meeting is there too
     for segment in segments:
         assert segment["text"].strip()
-        assert segment["start"] < segment["end"]
+        assert segment["start"] <= segment["end"]
         assert inside_a_turn(segment["start"]), segment
         assert inside_a_turn(segment["end"]), segment
     starts = [s["start"] for s in segments]
