@@ -78,10 +78,10 @@ def cues(segments: list[TextSegment]) -> list[Cue]:
             continue
         parts = textwrap.wrap(text, CUE_MAX_CHARS, break_long_words=False) or [text]
         start = max(segment.start, previous_end)
-        span = max(segment.end - start, MIN_CUE_S * len(parts))
+        span = max(segment.end - start, 0.0)
         total = sum(len(part) for part in parts)
         for part in parts:
-            end = start + span * len(part) / total
+            end = start + max(span * len(part) / total, MIN_CUE_S)
             lines = "\n".join(textwrap.wrap(part, CUE_LINE_CHARS, break_long_words=False))
             result.append(Cue(start, end, lines))
             start = end
