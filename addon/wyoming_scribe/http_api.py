@@ -30,6 +30,7 @@ _LOGGER = logging.getLogger(__name__)
 SERVICE: web.AppKey[MeetingService] = web.AppKey("service", MeetingService)
 ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 TOKEN: web.AppKey[str] = web.AppKey("token", str)
+SERVER_ID: web.AppKey[str] = web.AppKey("server_id", str)
 MAX_UPLOAD_BYTES: web.AppKey[int] = web.AppKey("max_upload_bytes", int)
 _PUBLIC = {"/api/health"}
 _AUDIO_CHUNK = 256 * 1024
@@ -97,13 +98,15 @@ async def auth_middleware(request: web.Request, handler: Any) -> web.StreamRespo
     return answer
 
 
-async def health(engine: Engine, service: MeetingService) -> dict[str, Any]:
+async def health(app: web.Application) -> dict[str, Any]:
+    engine, service = app[ENGINE], app[SERVICE]
     model, languages = model_display_name(engine.settings.model), []
     if engine.status == "ok":
         transcriber = await engine.transcriber()
         model, languages = transcriber.source.display_name, transcriber.languages
     return {
         "status": engine.status,
+        "server_id": app[SERVER_ID],
         "version": __version__,
         "model": model,
         "compute_type": engine.settings.compute_type,
@@ -119,7 +122,7 @@ routes = web.RouteTableDef()
 
 @routes.get("/api/health")
 async def get_health(request: web.Request) -> web.Response:
-    return web.json_response(await health(request.app[ENGINE], request.app[SERVICE]))
+    return web.json_response(await health(request.app))
 
 
 @routes.post("/api/meetings")
@@ -213,7 +216,7 @@ async def get_meeting_events(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/api/events")
 async def get_events(request: web.Request) -> web.StreamResponse:
-    hello = await health(request.app[ENGINE], request.app[SERVICE])
+    hello = await health(request.app)
     return await server_events(request, request.app[SERVICE], hello)
 
 
@@ -242,10 +245,10 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
 
 
 def build_app(
-    service: MeetingService, engine: Engine, token: str, max_upload_bytes: int
+    service: MeetingService, engine: Engine, *, token: str, server_id: str, max_upload_bytes: int
 ) -> web.Application:
     app = web.Application(middlewares=[errors_middleware, auth_middleware])
-    app[SERVICE], app[ENGINE], app[TOKEN] = service, engine, token
+    app[SERVICE], app[ENGINE], app[TOKEN], app[SERVER_ID] = service, engine, token, server_id
     app[MAX_UPLOAD_BYTES] = max_upload_bytes
     app.add_routes(routes)
     return app

@@ -11,13 +11,15 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from .api_token import TokenError, load_token
+from .api_token import load_token
 from .engine import Engine
 from .event_bus import EventBus
 from .http_api import build_app
 from .meeting_service import MeetingService
 from .meeting_store import MeetingStore
+from .server_id import load_server_id
 from .settings import Settings
+from .state_file import StateFileError
 from .wyoming_handler import WyomingSession
 from .wyoming_protocol import MAX_HEADER_BYTES
 
@@ -68,9 +70,16 @@ async def _serve_http(
 ) -> None:
     try:
         token = load_token(settings.api_token_file, settings.data_dir)
-    except TokenError as err:
+        server_id = load_server_id(settings.data_dir)
+    except StateFileError as err:
         raise SystemExit(str(err)) from err
-    app = build_app(meetings, engine, token, settings.max_upload_mb * 2**20)
+    app = build_app(
+        meetings,
+        engine,
+        token=token,
+        server_id=server_id,
+        max_upload_bytes=settings.max_upload_mb * 2**20,
+    )
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)

@@ -112,7 +112,7 @@ async def entry(
         title="Meeting Scribe",
         data=scribe.data,
         options=options,
-        unique_id=f"{scribe.host}:{scribe.port}",
+        unique_id=scribe.server_id,
     )
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)

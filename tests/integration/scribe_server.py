@@ -56,6 +56,11 @@ class ScribeServer:
         return {"host": self.host, "port": self.port, "token": self.token}
 
     @property
+    def server_id(self) -> str:
+        """The id the server made for itself on its first start."""
+        return (self.workdir / "data/server_id").read_text().strip()
+
+    @property
     def mic(self) -> str:
         """The command line the microphone runs at the next meeting."""
         return self.mic_file.read_text()

@@ -59,7 +59,7 @@ async def test_discovery_then_submit(
     assert result["title"] == "Meeting Scribe"
     assert result["data"] == scribe.data
     entry = result["result"]
-    assert entry.unique_id == f"{scribe.host}:{scribe.port}"
+    assert entry.unique_id == scribe.server_id
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     assert state_of(hass, "switch.meeting_scribe_recording").state == "off"
@@ -96,6 +96,23 @@ async def test_rediscovery_updates_the_token(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert entry.data["token"] == scribe.token
+
+
+async def test_an_add_on_at_a_new_address_updates_its_entry(
+    hass: HomeAssistant, scribe: ScribeServer, folders: Folders
+) -> None:
+    moved_from = {**scribe.data, "port": free_port()}
+    entry = MockConfigEntry(domain=DOMAIN, data=moved_from, unique_id=scribe.server_id)
+    entry.add_to_hass(hass)
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_HASSIO}, data=discovery(scribe.data)
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data == scribe.data
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
 async def test_manual_setup_reports_each_problem_then_succeeds(
@@ -150,7 +167,7 @@ async def test_reconfigure_moves_an_entry_to_the_right_port(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.data == scribe.data
-    assert entry.unique_id == f"127.0.0.1:{scribe.port}"
+    assert entry.unique_id == scribe.server_id
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
 

@@ -203,8 +203,9 @@ async def test_health_names_the_model_and_queue(api: ApiClient) -> None:
     assert "en" in health["languages"]
     assert health["queue_depth"] == 0
     assert health["error"] is None
+    assert re.fullmatch("[0-9a-f]{32}", health["server_id"])
     assert set(health) == {
-        "status", "version", "model", "compute_type", "languages", "queue_depth",
+        "status", "server_id", "version", "model", "compute_type", "languages", "queue_depth",
         "recording", "error",
     }  # fmt: skip
 

@@ -21,13 +21,17 @@ def api_for(session: aiohttp.ClientSession, server: ServerProcess, tmp_path: Pat
     return ApiClient(session, server.http_port, generated_token(tmp_path / "data"))
 
 
-async def record_until_killed(tmp_path: Path, sig: signal.Signals) -> tuple[dict[str, object], int]:
-    """A meeting recorded at 20x real time, so its transcript lags; the server killed at 30 s."""
+async def record_until_killed(
+    tmp_path: Path, sig: signal.Signals
+) -> tuple[dict[str, object], int, str]:
+    """A meeting recorded at 20x real time, so its transcript lags; the server killed at 30 s.
+    Returns the meeting as last seen, the bytes of audio on disk and the server's id."""
     mic = mic_command(MEETING_AUDIO, pace=20)
     with run_server(tmp_path, "--mic-command", mic, http=True) as server:
         async with aiohttp.ClientSession() as session:
             api = api_for(session, server, tmp_path)
             await api.wait_until_ready()
+            server_id = (await api.call("GET", "/health")).json["server_id"]
             meeting = await api.start_meeting(title="Cut off")
             seen = meeting
             while seen["duration_s"] < 30 or len(seen["segments"]) < 2:
@@ -36,14 +40,14 @@ async def record_until_killed(tmp_path: Path, sig: signal.Signals) -> tuple[dict
         server.process.send_signal(sig)
         server.process.wait(timeout=10)
     folder = tmp_path / "data" / "recordings" / meeting["id"]
-    return seen, (folder / "audio.pcm").stat().st_size
+    return seen, (folder / "audio.pcm").stat().st_size, server_id
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
 async def test_a_meeting_cut_off_is_recovered_on_the_next_start(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
-    seen, audio_bytes = await record_until_killed(tmp_path, sig)
+    seen, audio_bytes, server_id = await record_until_killed(tmp_path, sig)
     folder = tmp_path / "data" / "recordings" / str(seen["id"])
     on_disk = json.loads((folder / "meeting.json").read_text())
     assert on_disk["status"] == "recording"
@@ -57,6 +61,8 @@ async def test_a_meeting_cut_off_is_recovered_on_the_next_start(
         async with aiohttp.ClientSession() as session:
             api = api_for(session, server, tmp_path)
             meeting = await api.wait_for(str(seen["id"]), timeout=90)
+            # Home Assistant knows the server again by its id, whatever its address.
+            assert (await api.call("GET", "/health")).json["server_id"] == server_id
 
     assert meeting["status"] == "done"
     assert meeting["recovered"] is True
