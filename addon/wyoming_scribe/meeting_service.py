@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .audio_source import AudioSource
-from .engine import Engine, ModelUnavailableError
+from .engine import Engine
 from .event_bus import EventBus, MeetingEvent
 from .file_source import FileSource, check_audio
 from .meeting import (
@@ -152,16 +152,12 @@ class MeetingService:
         _LOGGER.info("Meeting %s deleted", meeting_id)
 
     async def _check_request(self, request: MeetingRequest) -> None:
-        if self._engine.status == "error":
-            raise ModelUnavailableError(
-                f"The speech model is not available: {self._engine.load_error}"
-            )
-        if request.language and self._engine.status == "ok":
-            transcriber = await self._engine.transcriber()
-            if request.language not in transcriber.languages:
-                raise MeetingRequestError(
-                    f"The model does not know the language {request.language!r}"
-                )
+        if self._engine.status == "loading":
+            return  # record at once; the first segment waits for the model
+        # A model that failed raises ModelUnavailableError here, once retried if a retry is due.
+        transcriber = await self._engine.transcriber()
+        if request.language and request.language not in transcriber.languages:
+            raise MeetingRequestError(f"The model does not know the language {request.language!r}")
 
     def _new_meeting(
         self, request: MeetingRequest, source: Source, status: Status, kind: str

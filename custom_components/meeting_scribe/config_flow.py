@@ -16,6 +16,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -44,7 +45,7 @@ from .const import (
     EXPORT_FORMATS,
 )
 from .coordinator import MeetingScribeConfigEntry
-from .mail import NOTIFY_DOMAIN
+from .mail import NOTIFY_DOMAIN, notify_service_name
 from .models import InvalidParticipantError, parse_participants
 from .settings import default_notes_folder
 
@@ -157,6 +158,9 @@ class MeetingScribeConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             probe = await _async_probe(self.hass, self._discovered)
             if probe.error is None:
+                # The id found now counts: at discovery the add-on may not have answered yet.
+                await self.async_set_unique_id(probe.unique_id)
+                self._abort_if_unique_id_configured(updates=self._discovered)
                 return self.async_create_entry(title=self._addon_name, data=self._discovered)
             errors["base"] = probe.error
         return self.async_show_form(
@@ -231,7 +235,8 @@ class ScribeOptionsFlow(OptionsFlow):
     def _schema(self) -> vol.Schema:
         hass = self.hass
         notify_services = sorted(
-            f"{NOTIFY_DOMAIN}.{name}" for name in hass.services.async_services_for_domain("notify")
+            f"{NOTIFY_DOMAIN}.{name}"
+            for name in hass.services.async_services_for_domain(NOTIFY_DOMAIN)
         )
         entry = self.config_entry
         loaded = entry.state is ConfigEntryState.LOADED
@@ -273,11 +278,11 @@ class ScribeOptionsFlow(OptionsFlow):
             return "invalid_recipient"
         if not options.get(CONF_EXPORT_FORMATS):
             return "no_export_format"
-        service = str(options.get(CONF_NOTIFY_SERVICE) or "").removeprefix(f"{NOTIFY_DOMAIN}.")
-        if service and not self.hass.services.has_service(NOTIFY_DOMAIN, service):
-            return "unknown_notify_service"
-        if options.get(CONF_EMAIL_ON_FINISH) and not service:
-            return "no_notify_service"
+        if options.get(CONF_NOTIFY_SERVICE) or options.get(CONF_EMAIL_ON_FINISH):
+            try:
+                notify_service_name(self.hass, options.get(CONF_NOTIFY_SERVICE))
+            except ServiceValidationError as err:
+                return str(err.translation_key)
         folder = Path(options.get(CONF_NOTES_FOLDER) or default_notes_folder(self.hass))
         allowed = folder.is_absolute() and await self.hass.async_add_executor_job(
             self.hass.config.is_allowed_path, str(folder)
