@@ -6,7 +6,7 @@ silence. Once the whole file is recorded the meeting is stopped; the script repo
 from the stop request to the ``done`` status (seen on the meeting's event stream) and the
 server's resident memory: after the model loaded, each minute, and its peak (VmHWM).
 
-    .venv/bin/python bench/meeting_realtime.py [--pace 1] [--model DIR] [--cpu-threads N]
+    .venv/bin/python -m bench.meeting_realtime [--pace 1] [--model DIR] [--cpu-threads N]
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,28 +23,30 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psutil
 
-REPO = Path(__file__).resolve().parents[1]
-ASSETS = REPO.parent / "shared" / "assets"
-MEETING = ASSETS / "audio/long/synthetic_meeting_multispeaker.flac"
-MEETING_S = 301.768
-FAKE_MIC = REPO / "tests/server/fake_mic.py"
+from bench.audio import load_manifest
+from bench.memory import MIB, high_water_mark_mib
+from bench.paths import AUDIO_DIR, MODELS_DIR, REPO_ROOT
+from bench.servers import free_port, terminate
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+MEETING = AUDIO_DIR / "long/synthetic_meeting_multispeaker.flac"
+FAKE_MIC = REPO_ROOT / "tests/server/fake_mic.py"
 
 
-def memory_kb(pid: int) -> dict[str, int]:
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0])
-    return values
+def meeting_seconds() -> float:
+    """The meeting file's length, from the manifest."""
+    entry = next(e for e in load_manifest() if e.path == MEETING)
+    return entry.duration_s
+
+
+def rss_mib(pid: int) -> float:
+    rss: int = psutil.Process(pid).memory_info().rss
+    return round(rss / MIB, 1)
+
+
+def peak_mib(pid: int) -> float:
+    return round(high_water_mark_mib(pid) or float("nan"), 1)
 
 
 async def wait_ready(session: aiohttp.ClientSession, base: str) -> None:
@@ -88,7 +88,7 @@ def start_server(
     ]  # fmt: skip
     if args.cpu_threads:
         command += ["--cpu-threads", str(args.cpu_threads)]
-    env = {**os.environ, "PYTHONPATH": str(REPO / "addon")}
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "addon")}
     with (workdir / "server.log").open("wb") as log:
         return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
 
@@ -100,22 +100,23 @@ async def measure(server: subprocess.Popen[bytes], workdir: Path, http_port: int
         token = (workdir / "data/api_token").read_text().strip()
         headers = {"Authorization": f"Bearer {token}"}
         session.headers.update(headers)
-        loaded = memory_kb(server.pid)
+        loaded_rss, loaded_peak = rss_mib(server.pid), peak_mib(server.pid)
+        meeting_s = meeting_seconds()
         async with session.post(f"{base}/meetings", json={"title": "Bench"}) as response:
             meeting_id = (await response.json())["id"]
         events: Seen = []
         following = asyncio.create_task(
             follow(session, f"{base}/meetings/{meeting_id}/events", events)
         )
-        samples: list[tuple[int, int]] = []
+        samples: list[tuple[int, float]] = []
         started = time.monotonic()
         while True:
             async with session.get(f"{base}/meetings/{meeting_id}") as response:
                 duration = (await response.json())["duration_s"]
-            if duration >= MEETING_S + 0.5:
+            if duration >= meeting_s + 0.5:
                 break
             if time.monotonic() - started >= 60 * (len(samples) + 1):
-                samples.append((round(duration), memory_kb(server.pid)["VmRSS"]))
+                samples.append((round(duration), rss_mib(server.pid)))
             await asyncio.sleep(0.2)
         stop_sent = time.monotonic()
         async with session.post(f"{base}/meetings/{meeting_id}/stop") as response:
@@ -124,23 +125,23 @@ async def measure(server: subprocess.Popen[bytes], workdir: Path, http_port: int
         done_at = next(at for at, event, data in events if data.get("status") == "done")
         async with session.get(f"{base}/meetings/{meeting_id}") as response:
             meeting = await response.json()
-        peak = memory_kb(server.pid)
+        peak = peak_mib(server.pid)
     return {
         "recorded_s": meeting["duration_s"],
         "segments": len(meeting["segments"]),
         "stop_to_done_s": round(done_at - stop_sent, 2),
         "segments_before_stop": sum(1 for at, e, _ in events if e == "segment" and at < stop_sent),
-        "rss_after_model_load_mb": round(loaded["VmRSS"] / 1024, 1),
-        "peak_rss_before_meeting_mb": round(loaded["VmHWM"] / 1024, 1),
-        "rss_each_minute_mb": [(s, round(kb / 1024, 1)) for s, kb in samples],
-        "peak_rss_mb": round(peak["VmHWM"] / 1024, 1),
+        "rss_after_model_load_mib": loaded_rss,
+        "peak_rss_before_meeting_mib": loaded_peak,
+        "rss_each_minute_mib": samples,
+        "peak_rss_mib": peak,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pace", type=float, default=1.0)
-    parser.add_argument("--model", default=str(ASSETS / "models/toy-whisper-espeak-int8"))
+    parser.add_argument("--model", default=str(MODELS_DIR / "toy-whisper-espeak-int8"))
     parser.add_argument("--cpu-threads", type=int, default=0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
@@ -149,8 +150,7 @@ def main() -> None:
         try:
             result = asyncio.run(measure(server, Path(workdir), http_port))
         finally:
-            server.send_signal(signal.SIGINT)
-            server.wait(30)
+            terminate(server)
     print(json.dumps({"pace": args.pace, **result}, indent=2))
 
 

@@ -63,10 +63,6 @@ class PeakRss:
         self._peak_mib = max(self._peak_mib, high_water_mark_mib(self._pid) or 0.0)
         return self._peak_mib
 
-    @property
-    def peak_mib(self) -> float:
-        return self._peak_mib
-
     def _sample(self) -> None:
         while not self._stop.wait(self._interval_s):
             try:

@@ -95,7 +95,7 @@ def prepare_inputs(mode: Mode) -> Inputs:
 
 def command_line(server: Server, model: BenchModel) -> str:
     """How the server is started, with placeholders for the per-run port and data dir."""
-    argv = [*server.command(0, model.path, Path("DATA_DIR"), SETTINGS), *server.extra_args]
+    argv = server.argv(0, model.path, Path("DATA_DIR"), SETTINGS)
     text = shlex.join(argv).replace("tcp://127.0.0.1:0", "tcp://127.0.0.1:PORT")
     return text.replace(f"{REPO_ROOT}/", "")
 

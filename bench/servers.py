@@ -11,7 +11,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +72,10 @@ class Server:
     command: CommandLine
     extra_args: tuple[str, ...] = ()
 
+    def argv(self, port: int, model: Path, data_dir: Path, settings: DecodeSettings) -> list[str]:
+        """The whole command line that starts this server."""
+        return [*self.command(port, model, data_dir, settings), *self.extra_args]
+
 
 # Ours refuses a Wyoming utterance longer than 120 s by default (a guard for voice); the
 # meeting and file measurements stream up to 15 minutes as one utterance.
@@ -122,13 +126,12 @@ async def running(
     model: Path,
     settings: DecodeSettings,
     log_dir: Path,
-    extra_args: Sequence[str] = (),
 ) -> AsyncIterator[RunningServer]:
     """Start ``server`` on ``model``, wait until it answers ``describe``, stop it afterwards."""
     port = free_port()
     data_dir = Path(tempfile.mkdtemp(prefix=f"bench-{server.key}-"))
     log_path = log_dir / f"{server.key}-{time.strftime('%H%M%S')}-{port}.log"
-    argv = [*server.command(port, model, data_dir, settings), *server.extra_args, *extra_args]
+    argv = server.argv(port, model, data_dir, settings)
     started = time.monotonic()
     with _spawn(argv, log_path) as process:
         try:
@@ -144,7 +147,7 @@ async def running(
                     _rss=rss,
                 )
         finally:
-            _terminate(process)
+            terminate(process)
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -173,7 +176,8 @@ async def _wait_ready(process: subprocess.Popen[bytes], port: int, log_path: Pat
     raise RuntimeError(f"server not ready after {READY_TIMEOUT_S:.0f} s; see {log_path}")
 
 
-def _terminate(process: subprocess.Popen[bytes]) -> None:
+def terminate(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server as a supervisor does: SIGTERM, then SIGKILL if it does not go."""
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)

@@ -21,4 +21,6 @@ def manifest() -> list[dict[str, Any]]:
 
 
 def audio_of_kind(kind: str) -> list[Path]:
-    return [AUDIO / entry["path"] for entry in manifest() if entry["kind"] == kind]
+    paths = [AUDIO / entry["path"] for entry in manifest() if entry["kind"] == kind]
+    assert paths, f"no {kind!r} audio in the manifest: the tests over it would check nothing"
+    return paths

@@ -58,7 +58,8 @@ def run_server(
     env: dict[str, str] | None = None,
     http: bool = False,
 ) -> Iterator[ServerProcess]:
-    """Start the server, wait until it listens, stop it (SIGTERM) afterwards."""
+    """Start the server, wait until it listens (and its HTTP API, with ``http``), stop it
+    (SIGTERM) afterwards."""
     port, http_port = free_port(), free_port() if http else 0
     log_path = tmp_path / f"server-{port}.log"
     base = command or [sys.executable, "-m", "wyoming_scribe"]
@@ -75,7 +76,8 @@ def run_server(
     with log_path.open("wb") as log:
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=child_env)
     try:
-        wait_for_port(port, process, log_path)
+        for listening in (port, http_port) if http else (port,):
+            wait_for_port(listening, process, log_path)
         yield ServerProcess(process, port, http_port, log_path)
     finally:
         process.terminate()

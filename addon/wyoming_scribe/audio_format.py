@@ -42,13 +42,6 @@ class AudioFormat:
         if self.channels not in _CHANNELS:
             raise AudioFormatError(f"Unsupported channel count {self.channels}: send 1 or 2")
 
-    @property
-    def bytes_per_second(self) -> int:
-        return self.rate * self.width * self.channels
-
-
-PCM16_MONO = AudioFormat(TARGET_RATE, 2, 1)
-
 
 class AudioNormalizer:
     """Mixes to mono and resamples a stream chunk by chunk, keeping the resampler's state."""
@@ -95,12 +88,8 @@ class AudioNormalizer:
     def _collect(frames: list[av.AudioFrame]) -> Samples:
         if not frames:
             return np.zeros(0, dtype=np.float32)
-        return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]).astype(np.float32)
-
-
-def float_to_pcm16(audio: Samples) -> bytes:
-    """16 kHz float32 samples as s16 little-endian bytes, the format recordings are kept in."""
-    return (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+        audio = np.concatenate([f.to_ndarray().reshape(-1) for f in frames])
+        return audio.astype(np.float32, copy=False)
 
 
 def pcm16_to_float(pcm: bytes) -> Samples:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .audio_format import Samples
+from .audio_format import TARGET_RATE, Samples
 from .decode_queue import DecodeQueue, Priority
 from .segmenter import SegmenterConfig, SpeechSegment, SpeechSegmenter
 from .settings import Settings
@@ -81,7 +81,8 @@ class Engine:
     def _load_and_warm_up(self) -> Transcriber:
         transcriber = Transcriber(self.settings)
         # The first decode pays for allocations; pay it now, not in the first user's answer.
-        transcriber.transcribe(np.zeros(16000, dtype=np.float32), DecodeOptions(language="en"))
+        one_second = np.zeros(TARGET_RATE, dtype=np.float32)
+        transcriber.transcribe(one_second, DecodeOptions(language="en"))
         return transcriber
 
     async def _load(self) -> None:
@@ -118,8 +119,8 @@ class TranscriptionStream:
         self._priority = priority
         self._segmenter = SpeechSegmenter(segmenter)
         self._options = options
-        self._pending: asyncio.Queue[asyncio.Future[Decoded] | None] = asyncio.Queue()
-        self._offsets: list[float] = []
+        # Each committed segment's start (s) and its decode, in order; None ends the stream.
+        self._pending: asyncio.Queue[tuple[float, asyncio.Future[Decoded]] | None] = asyncio.Queue()
         self._tentative: tuple[tuple[int, int], asyncio.Future[Decoded]] | None = None
         self._finished = False
         self.samples = 0
@@ -127,11 +128,7 @@ class TranscriptionStream:
 
     @property
     def duration_s(self) -> float:
-        return self.samples / 16000
-
-    @property
-    def open_segment_start_s(self) -> float | None:
-        return self._segmenter.open_since_s
+        return self.samples / TARGET_RATE
 
     async def add_audio(self, audio: Samples) -> None:
         """Feed 16 kHz mono float32 audio; may wait while the decode queue is full."""
@@ -156,15 +153,14 @@ class TranscriptionStream:
         self._finished = True
         self._drop_tentative()
         while not self._pending.empty():
-            future = self._pending.get_nowait()
-            if future is not None:
-                future.cancel()
+            if (pending := self._pending.get_nowait()) is not None:
+                pending[1].cancel()
         self._pending.put_nowait(None)
 
     async def results(self) -> AsyncIterator[TextSegment]:
         """Committed segments with times from the start of the stream, until ``finish``."""
-        while (future := await self._pending.get()) is not None:
-            offset = self._offsets.pop(0)
+        while (pending := await self._pending.get()) is not None:
+            offset, future = pending
             decoded = await future
             for segment in decoded.segments:
                 yield TextSegment(
@@ -184,8 +180,7 @@ class TranscriptionStream:
         else:
             self._drop_tentative()
             future = await self._decode(segment)
-        self._offsets.append(segment.start_s)
-        self._pending.put_nowait(future)
+        self._pending.put_nowait((segment.start_s, future))
 
     def _drop_tentative(self) -> None:
         if self._tentative is not None:

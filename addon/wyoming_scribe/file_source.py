@@ -39,14 +39,10 @@ class FileSource:
     def __init__(self, path: Path) -> None:
         self._decoder = _Decoder(path)
         self._decoded_s = 0.0
-        self._closed = False
 
     async def chunks(self) -> AsyncIterator[bytes]:
-        try:
-            while not self._closed:
-                chunk = await asyncio.to_thread(self._decoder.read)
-                if not chunk:
-                    return
+        try:  # a closed decoder reads as the end of the file
+            while chunk := await asyncio.to_thread(self._decoder.read):
                 self._decoded_s += len(chunk) / (TARGET_RATE * 2)
                 yield chunk
         except (av.FFmpegError, OSError) as err:
@@ -55,7 +51,6 @@ class FileSource:
             ) from err
 
     async def close(self) -> None:
-        self._closed = True
         await asyncio.to_thread(self._decoder.close)
 
 

@@ -109,7 +109,7 @@ async def _small_field(part: BodyPartReader) -> str:
 
 async def _save(chunks: AsyncIterator[bytes], path: Path, max_bytes: int) -> None:
     """Write the chunks to ``path``, in batches on a worker thread; stop at ``max_bytes``."""
-    size = 0
+    size = written = 0
     batch: list[bytes] = []
     with path.open("wb") as out:
         async for chunk in chunks:
@@ -117,9 +117,9 @@ async def _save(chunks: AsyncIterator[bytes], path: Path, max_bytes: int) -> Non
             if size > max_bytes:
                 raise _too_large(max_bytes)
             batch.append(chunk)
-            if sum(map(len, batch)) >= _WRITE_BATCH:
+            if size - written >= _WRITE_BATCH:
                 await _write(out, batch)
-                batch = []
+                batch, written = [], size
         await _write(out, batch)
 
 

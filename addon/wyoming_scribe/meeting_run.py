@@ -15,7 +15,7 @@ import errno
 import logging
 from collections.abc import Callable
 
-from .audio_format import pcm16_to_float
+from .audio_format import TARGET_RATE, pcm16_to_float
 from .audio_source import AudioSource, SourceError
 from .decode_queue import Priority
 from .engine import Engine, ModelUnavailableError, TranscriptionStream
@@ -177,7 +177,7 @@ class MeetingRun:
         return None
 
     async def _feed(self, stream: TranscriptionStream) -> None:
-        position = int(self._resume_at_s * 16000) * 2
+        position = int(self._resume_at_s * TARGET_RATE) * 2
         with self._store.audio_path(self.meeting.id).open("rb") as audio:
             audio.seek(position)
             while True:

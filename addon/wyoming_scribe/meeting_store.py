@@ -20,12 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from .audio_format import TARGET_RATE
 from .meeting import MEETING_ID, Meeting, segment_from_json, segment_json
 from .transcriber import TextSegment
 
 _LOGGER = logging.getLogger(__name__)
 
-BYTES_PER_SECOND = 16000 * 2
+BYTES_PER_SECOND = TARGET_RATE * 2  # the recording: 16 kHz mono s16
 SYNC_EVERY_S = 1.0
 _MEETING_FILE = "meeting.json"
 _AUDIO_FILE = "audio.pcm"

@@ -97,15 +97,6 @@ class SpeechSegmenter:
         self._open: _OpenSegment | None = None
         self._neg_threshold = max(config.threshold - 0.15, 0.01)
 
-    @property
-    def in_speech(self) -> bool:
-        return self._open is not None
-
-    @property
-    def open_since_s(self) -> float | None:
-        """Where the segment still being heard began, in seconds."""
-        return None if self._open is None else self._open.start / TARGET_RATE
-
     def feed(self, audio: Samples) -> list[SpeechSegment]:
         self._buffer.append(audio)
         closed: list[SpeechSegment] = []

@@ -56,10 +56,13 @@ class Settings:
         return self.data_dir / "models"
 
 
+_DEFAULT = Settings()  # the flags' defaults are the fields' defaults
+
+
 def _add_server_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("server")
     group.add_argument("--uri", default=DEFAULT_URI, help="Wyoming address (default: %(default)s)")
-    group.add_argument("--data-dir", type=Path, default=Path("data"), help="models and state")
+    group.add_argument("--data-dir", type=Path, default=_DEFAULT.data_dir, help="models and state")
     group.add_argument(
         "--zeroconf",
         nargs="?",
@@ -80,11 +83,16 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
         "or a local directory (default: %(default)s)",
     )
     group.add_argument("--language", help="language code such as en; default: detect")
-    group.add_argument("--beam-size", type=int, default=1, help="1 is greedy (default: 1)")
+    group.add_argument(
+        "--beam-size",
+        type=int,
+        default=_DEFAULT.beam_size,
+        help="1 is greedy (default: %(default)s)",
+    )
     group.add_argument(
         "--compute-type",
-        default="int8",
-        help="CTranslate2 compute type: int8, int8_float32, float32, ... (default: int8)",
+        default=_DEFAULT.compute_type,
+        help="CTranslate2 compute type: int8, int8_float32, float32, ... (default: %(default)s)",
     )
     group.add_argument(
         "--cpu-threads", type=int, default=0, help="decoder threads (default: cores present)"
@@ -98,10 +106,11 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--temperature-fallback",
         type=int,
-        default=1,
+        default=_DEFAULT.temperature_fallback,
         metavar="N",
         help="retries at a higher temperature when a decode looks like a loop; each retry can "
-        "cost as much as the decode itself, so N bounds the worst-case latency (default: 1)",
+        "cost as much as the decode itself, so N bounds the worst-case latency "
+        "(default: %(default)s)",
     )
     group.add_argument(
         "--max-tokens",
@@ -117,18 +126,21 @@ def _add_limit_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--max-utterance-seconds",
         type=float,
-        default=120.0,
+        default=_DEFAULT.max_utterance_s,
         dest="max_utterance_s",
         help="longest voice utterance accepted over Wyoming (default: %(default)s)",
     )
     group.add_argument(
-        "--max-upload-mb", type=int, default=512, help="largest upload accepted (default: 512)"
+        "--max-upload-mb",
+        type=int,
+        default=_DEFAULT.max_upload_mb,
+        help="largest upload accepted (default: %(default)s)",
     )
 
 
 def _add_meeting_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("meetings and HTTP API")
-    group.add_argument("--http-host", default="0.0.0.0", help="HTTP API address")  # noqa: S104
+    group.add_argument("--http-host", default=_DEFAULT.http_host, help="HTTP API address")
     group.add_argument(
         "--http-port",
         type=int,

@@ -13,12 +13,11 @@ from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import _LANGUAGE_CODES
 from faster_whisper.transcribe import Segment
 
-from .audio_format import Samples
+from .audio_format import TARGET_RATE, Samples
 from .model_source import ModelSource, resolve_model
 from .settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
-SAMPLE_RATE = 16000
 
 
 class ModelLoadError(RuntimeError):
@@ -47,10 +46,6 @@ class TextSegment:
 class Decoded:
     segments: list[TextSegment]
     language: str | None
-
-    @property
-    def text(self) -> str:
-        return " ".join(segment.text for segment in self.segments)
 
 
 def fallback_temperatures(retries: int) -> list[float]:
@@ -111,7 +106,7 @@ class Transcriber:
             vad_filter=False,  # the segmenter already cut speech out of silence
             max_new_tokens=settings.max_tokens,
         )
-        return Decoded(_inside(segments, audio.size / SAMPLE_RATE), info.language)
+        return Decoded(_inside(segments, audio.size / TARGET_RATE), info.language)
 
 
 def _inside(segments: Iterable[Segment], duration: float) -> list[TextSegment]:

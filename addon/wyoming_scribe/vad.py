@@ -7,8 +7,6 @@ one window to the next, so the same model can follow a live stream if that state
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 from faster_whisper.vad import SileroVADModel, get_vad_model
 
@@ -18,17 +16,12 @@ WINDOW = 512  # samples at 16 kHz: 32 ms
 _CONTEXT = 64
 
 
-@functools.cache
-def _session() -> SileroVADModel:
-    model: SileroVADModel = get_vad_model()
-    return model
-
-
 class StreamingVad:
     """Speech probability for every full window of a stream."""
 
     def __init__(self) -> None:
-        self._session = _session().session
+        model: SileroVADModel = get_vad_model()  # loaded once: faster-whisper caches it
+        self._session = model.session
         self._h = np.zeros((1, 1, 128), dtype=np.float32)
         self._c = np.zeros((1, 1, 128), dtype=np.float32)
         self._context: Samples = np.zeros(_CONTEXT, dtype=np.float32)
@@ -44,7 +37,7 @@ class StreamingVad:
         windows = data[: count * WINDOW].reshape(count, WINDOW)
         contexts = np.concatenate([self._context[None, :], windows[:-1, -_CONTEXT:]])
         self._context = windows[-1, -_CONTEXT:].copy()
-        batch = np.concatenate([contexts, windows], axis=1).astype(np.float32)
+        batch = np.concatenate([contexts, windows], axis=1).astype(np.float32, copy=False)
         probs, self._h, self._c = self._session.run(
             None, {"input": batch, "h": self._h, "c": self._c}
         )

@@ -26,10 +26,6 @@ class BrokenStreamError(ValueError):
     """The stream can no longer be read: the next event's start is unknown."""
 
 
-def new_reader() -> asyncio.StreamReader:
-    return asyncio.StreamReader(limit=MAX_HEADER_BYTES)
-
-
 async def read_event(reader: asyncio.StreamReader) -> Event | None:
     """The next event, or None when the peer closed the connection."""
     try:

@@ -12,8 +12,6 @@ from bench.audio import pcm_seconds
 from bench.servers import RunningServer
 from bench.wyoming_client import stream_utterance
 
-MEETING_CHUNK_S = 0.02
-
 
 @dataclass(frozen=True, slots=True)
 class MeetingSample:
@@ -38,7 +36,6 @@ async def measure_meeting(
         server.port,
         pcm,
         pace=pace,
-        chunk_s=MEETING_CHUNK_S,
         timeout_s=max(300.0, 2.0 * pcm_seconds(pcm)),
     )
     server.check_alive()

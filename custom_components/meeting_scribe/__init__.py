@@ -21,8 +21,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, _config: ConfigType) -> bool:
-    """Register the actions, whether or not a server is set up yet."""
+    """Register the actions, whether or not a server is set up yet; offer the blueprints."""
     async_register_services(hass)
+    await async_install_blueprints(hass)
     return True
 
 
@@ -50,7 +51,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: MeetingScribeConfigEntry
     coordinator = ScribeCoordinator(hass, entry, client, health)
     entry.runtime_data = coordinator
     await coordinator.async_start(meetings)
-    await async_install_blueprints(hass)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -17,11 +17,10 @@ from homeassistant.core import (
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .api import ScribeError
 from .const import DOMAIN
 from .coordinator import ScribeCoordinator
 from .delivery import FinishedMeeting
-from .errors import to_home_assistant_error, translated_errors
+from .errors import translated_errors
 from .mail import async_send_notes, recipients_for
 from .media import MEDIA_SOURCE_PREFIX, UnsupportedMediaSourceError, media_source_path
 from .models import InvalidParticipantError, Meeting, Participant, parse_participants
@@ -213,15 +212,14 @@ async def _async_wait(
     coordinator: ScribeCoordinator, meeting_id: str, limit_s: float
 ) -> FinishedMeeting:
     try:
-        return await coordinator.delivery.async_wait(meeting_id, limit_s)
+        with translated_errors():
+            return await coordinator.delivery.async_wait(meeting_id, limit_s)
     except TimeoutError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="timeout",
             translation_placeholders={"meeting_id": meeting_id},
         ) from err
-    except ScribeError as err:
-        raise to_home_assistant_error(err) from err
 
 
 async def _async_audio_file(hass: HomeAssistant, value: str) -> Path:

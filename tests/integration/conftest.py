@@ -32,14 +32,18 @@ def _integration_env(enable_custom_integrations: None, socket_enabled: None) -> 
     """Load custom_components/meeting_scribe; allow sockets to 127.0.0.1."""
 
 
-@pytest.fixture(scope="session")
-def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScribeServer]:
-    """One real server for the tests that only need a working one."""
+def _running_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[ScribeServer]:
     pytest_socket.enable_socket()  # session fixtures start before the per-test `socket_enabled`
-    server = ScribeServer(tmp_path_factory.mktemp("scribe"))
+    server = ScribeServer(tmp_path_factory.mktemp(name))
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScribeServer]:
+    """One real server for the tests that only need a working one."""
+    yield from _running_server(tmp_path_factory, "scribe")
 
 
 @pytest.fixture
@@ -52,11 +56,7 @@ def scribe(shared_server: ScribeServer) -> Iterator[ScribeServer]:
 @pytest.fixture(scope="session")
 def spare_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScribeServer]:
     """A second server, for the tests that stop, crash or restart it."""
-    pytest_socket.enable_socket()
-    server = ScribeServer(tmp_path_factory.mktemp("spare"))
-    server.start()
-    yield server
-    server.stop()
+    yield from _running_server(tmp_path_factory, "spare")
 
 
 @pytest.fixture

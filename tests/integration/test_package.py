@@ -54,6 +54,7 @@ def test_brand_icons(name: str, size: int) -> None:
 
 def test_every_raised_message_is_translated() -> None:
     literal = set(re.findall(r'translation_key="(\w+)"', CODE))
+    assert literal, "the pattern finds no translation keys: it no longer matches the code"
     entity_keys = {key for platform in STRINGS["entity"].values() for key in platform}
     computed = set(re.findall(r'return "(\w+)"', (PACKAGE / "services.py").read_text()))
     computed |= {"no_server", "several_servers", "server_error"}
@@ -95,4 +96,5 @@ def test_every_entity_has_a_name_and_an_icon() -> None:
 
 def test_email_words_exist() -> None:
     used = set(re.findall(r'strings\["(\w+)"\]', CODE))
+    assert used, "the pattern finds no e-mail words: it no longer matches the code"
     assert used <= set(STRINGS["common"])

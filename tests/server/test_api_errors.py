@@ -12,7 +12,7 @@ import pytest_socket
 
 from tests.assets import AUDIO
 from tests.server.api_client import ApiClient, mic_command
-from tests.server_process import ServerProcess, run_server, wait_for_port
+from tests.server_process import ServerProcess, run_server
 
 TOKEN = "test-token-0123456789abcdef"
 SPEECH = AUDIO / "misc/jfk.flac"  # 11 s
@@ -29,7 +29,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     mic = mic_command(SPEECH, pace=4, then="exit")
     args = ["--api-token-file", str(token_file), "--mic-command", mic]
     with run_server(tmp_path, *args, http=True) as process:
-        wait_for_port(process.http_port, process.process, process.log_path)
         yield process
 
 

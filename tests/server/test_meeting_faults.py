@@ -10,6 +10,7 @@ import asyncio
 import errno
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,8 +19,9 @@ import aiohttp
 import pytest
 import pytest_socket
 from tqdm import tqdm
+from wyoming_scribe import engine as engine_module
 from wyoming_scribe.audio_source import SourceError
-from wyoming_scribe.engine import Engine
+from wyoming_scribe.engine import Engine, ModelUnavailableError
 from wyoming_scribe.event_bus import EventBus
 from wyoming_scribe.meeting import (
     Meeting,
@@ -36,13 +38,15 @@ from wyoming_scribe.settings import Settings
 
 from tests.assets import AUDIO, TOY_MODEL
 from tests.server.api_client import MEETING_AUDIO, ApiClient, generated_token, mic_command
-from tests.server_process import run_server, wait_for_port
+from tests.server_process import run_server
 
 SPEECH = AUDIO / "misc/jfk.flac"
 ROOM_BYTES = 5 * 32000  # the disk fills after 5 s of audio
 
 
-class FullDiskWriter(AudioWriter):
+class FakeFullDiskWriter(AudioWriter):
+    """A FAKE full disk: ENOSPC after ROOM_BYTES (the real one, a tmpfs, is further below)."""
+
     def append(self, pcm: bytes) -> None:
         room = ROOM_BYTES - self.size
         if len(pcm) > room:
@@ -51,9 +55,9 @@ class FullDiskWriter(AudioWriter):
         super().append(pcm)
 
 
-class FullDiskStore(MeetingStore):
+class FakeFullDiskStore(MeetingStore):
     def audio_writer(self, meeting_id: str) -> AudioWriter:
-        return FullDiskWriter(self.audio_path(meeting_id))
+        return FakeFullDiskWriter(self.audio_path(meeting_id))
 
 
 @pytest.fixture
@@ -78,7 +82,7 @@ async def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
 async def test_a_full_disk_interrupts_the_meeting_and_keeps_what_fit(
     engine: Engine, tmp_path: Path
 ) -> None:
-    store = FullDiskStore(tmp_path / "recordings")
+    store = FakeFullDiskStore(tmp_path / "recordings")
     service = MeetingService(engine.settings, engine, store, EventBus())
     await service.open()
     meeting = await service.start_mic(MeetingRequest(title="Full disk"))
@@ -168,7 +172,6 @@ async def test_a_really_full_disk_interrupts_the_meeting(tmp_path: Path, tiny_di
     pytest_socket.enable_socket()
     args = ["--recordings-dir", str(tiny_disk), "--mic-command", mic_command(MEETING_AUDIO, 4)]
     with run_server(tmp_path, *args, http=True) as server:
-        wait_for_port(server.http_port, server.process, server.log_path)
         async with aiohttp.ClientSession() as session:
             api = ApiClient(session, server.http_port, generated_token(tmp_path / "data"))
             await api.wait_until_ready()
@@ -187,3 +190,38 @@ async def test_a_really_full_disk_interrupts_the_meeting(tmp_path: Path, tiny_di
             assert refused.status == 503
             assert refused.json["error"] == "disk_full"
         assert server.process.poll() is None
+
+
+async def test_a_model_that_failed_is_tried_again_when_a_meeting_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tqdm, "monitor_interval", 0)
+    model = tmp_path / "model"  # nothing there yet: the first load fails
+    settings = Settings(
+        model=str(model),
+        data_dir=tmp_path / "data",
+        local_files_only=True,
+        cpu_threads=2,
+        mic_command=mic_command(SPEECH, pace=4),
+    )
+    engine = Engine(settings)
+    await engine.start()
+    service = MeetingService(settings, engine, MeetingStore(tmp_path / "recordings"), EventBus())
+    await service.open()
+    try:
+        with pytest.raises(ModelUnavailableError):
+            await engine.transcriber()  # the first load, at start-up, fails
+        with pytest.raises(ModelUnavailableError):
+            await service.start_mic(MeetingRequest(title="No model yet"))
+        assert engine.status == "error"
+
+        shutil.copytree(TOY_MODEL, model)  # the user fixes the model
+        monkeypatch.setattr(engine_module, "_RELOAD_AFTER_S", 0.0)  # and the retry is due
+        meeting = await service.start_mic(MeetingRequest(title="Model back"))
+
+        assert engine.status == "ok"
+        assert meeting.status is Status.RECORDING
+    finally:
+        await service.close()
+        await engine.stop()
+        engine.queue._executor.shutdown(wait=True)  # the test harness checks for leftover threads

@@ -30,7 +30,7 @@ from tests.server.api_client import (
     generated_token,
     mic_command,
 )
-from tests.server_process import ServerProcess, run_server, wait_for_port
+from tests.server_process import ServerProcess, run_server
 
 PACE = 8.0
 TOLERANCE_S = 0.5  # VAD padding and Whisper's timestamp rounding
@@ -53,7 +53,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerPro
     tmp_path = tmp_path_factory.mktemp("meetings")
     mic = mic_command(MEETING_AUDIO, pace=PACE)
     with run_server(tmp_path, "--mic-command", mic, http=True) as process:
-        wait_for_port(process.http_port, process.process, process.log_path)
         yield process, generated_token(tmp_path / "data")
 
 

@@ -11,13 +11,12 @@ import aiohttp
 import pytest
 
 from tests.server.api_client import MEETING_AUDIO, ApiClient, generated_token, mic_command
-from tests.server_process import ServerProcess, run_server, wait_for_port
+from tests.server_process import ServerProcess, run_server
 
 BYTES_PER_SECOND = 32000
 
 
 def api_for(session: aiohttp.ClientSession, server: ServerProcess, tmp_path: Path) -> ApiClient:
-    wait_for_port(server.http_port, server.process, server.log_path)
     return ApiClient(session, server.http_port, generated_token(tmp_path / "data"))
 
 

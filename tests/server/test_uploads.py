@@ -13,7 +13,7 @@ import pytest_socket
 
 from tests.assets import AUDIO
 from tests.server.api_client import Answer, ApiClient, generated_token
-from tests.server_process import ServerProcess, run_server, wait_for_port
+from tests.server_process import ServerProcess, run_server
 
 SPEECH = AUDIO / "misc/jfk.flac"  # 11 s, 44.1 kHz: 1.1 MB
 MAX_MB = 1
@@ -24,7 +24,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerPro
     pytest_socket.enable_socket()
     tmp_path = tmp_path_factory.mktemp("uploads")
     with run_server(tmp_path, "--max-upload-mb", str(MAX_MB), http=True) as process:
-        wait_for_port(process.http_port, process.process, process.log_path)
         yield process, generated_token(tmp_path / "data")
 
 
