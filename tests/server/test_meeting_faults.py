@@ -7,6 +7,7 @@ where this machine lets tests mount a tiny tmpfs, for real against the server pr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import json
 import os
@@ -60,12 +61,15 @@ class FakeFullDiskStore(MeetingStore):
         return FakeFullDiskWriter(self.audio_path(meeting_id))
 
 
-@pytest.fixture
-async def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Engine]:
+@contextlib.asynccontextmanager
+async def started_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: Path = TOY_MODEL
+) -> AsyncIterator[Engine]:
+    """An engine in this process, its model loading; a microphone that plays SPEECH."""
     # Loading starts tqdm's monitor thread, which the harness would report as left behind.
     monkeypatch.setattr(tqdm, "monitor_interval", 0)
     settings = Settings(
-        model=str(TOY_MODEL),
+        model=str(model),
         data_dir=tmp_path / "data",
         local_files_only=True,
         cpu_threads=2,
@@ -73,10 +77,18 @@ async def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
     )
     engine = Engine(settings)
     await engine.start()
-    await engine.transcriber()
-    yield engine
-    await engine.stop()
-    engine.queue._executor.shutdown(wait=True)  # the test harness checks for leftover threads
+    try:
+        yield engine
+    finally:
+        await engine.stop()
+        engine.queue._executor.shutdown(wait=True)  # the test harness checks for leftover threads
+
+
+@pytest.fixture
+async def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Engine]:
+    async with started_engine(tmp_path, monkeypatch) as engine:
+        await engine.transcriber()
+        yield engine
 
 
 async def test_a_full_disk_interrupts_the_meeting_and_keeps_what_fit(
@@ -195,33 +207,23 @@ async def test_a_really_full_disk_interrupts_the_meeting(tmp_path: Path, tiny_di
 async def test_a_model_that_failed_is_tried_again_when_a_meeting_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tqdm, "monitor_interval", 0)
     model = tmp_path / "model"  # nothing there yet: the first load fails
-    settings = Settings(
-        model=str(model),
-        data_dir=tmp_path / "data",
-        local_files_only=True,
-        cpu_threads=2,
-        mic_command=mic_command(SPEECH, pace=4),
-    )
-    engine = Engine(settings)
-    await engine.start()
-    service = MeetingService(settings, engine, MeetingStore(tmp_path / "recordings"), EventBus())
-    await service.open()
-    try:
-        with pytest.raises(ModelUnavailableError):
-            await engine.transcriber()  # the first load, at start-up, fails
-        with pytest.raises(ModelUnavailableError):
-            await service.start_mic(MeetingRequest(title="No model yet"))
-        assert engine.status == "error"
+    async with started_engine(tmp_path, monkeypatch, model) as engine:
+        store = MeetingStore(tmp_path / "recordings")
+        service = MeetingService(engine.settings, engine, store, EventBus())
+        await service.open()
+        try:
+            with pytest.raises(ModelUnavailableError):
+                await engine.transcriber()  # the first load, at start-up, fails
+            with pytest.raises(ModelUnavailableError):
+                await service.start_mic(MeetingRequest(title="No model yet"))
+            assert engine.status == "error"
 
-        shutil.copytree(TOY_MODEL, model)  # the user fixes the model
-        monkeypatch.setattr(engine_module, "_RELOAD_AFTER_S", 0.0)  # and the retry is due
-        meeting = await service.start_mic(MeetingRequest(title="Model back"))
+            shutil.copytree(TOY_MODEL, model)  # the user fixes the model
+            monkeypatch.setattr(engine_module, "_RELOAD_AFTER_S", 0.0)  # and the retry is due
+            meeting = await service.start_mic(MeetingRequest(title="Model back"))
 
-        assert engine.status == "ok"
-        assert meeting.status is Status.RECORDING
-    finally:
-        await service.close()
-        await engine.stop()
-        engine.queue._executor.shutdown(wait=True)  # the test harness checks for leftover threads
+            assert engine.status == "ok"
+            assert meeting.status is Status.RECORDING
+        finally:
+            await service.close()
