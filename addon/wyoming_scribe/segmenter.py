@@ -29,11 +29,6 @@ class SegmenterConfig:
     pad_s: float = 0.25
     min_pause_s: float = 0.1
     speculate_s: float | None = None  # at least pad_s, less than min_silence_s
-    # A pause of min_silence_s closes a segment only once it holds pack_s of audio; shorter
-    # segments go on through the pause (Whisper hears more context, the encoder runs less
-    # often), unless the pause reaches max_pause_s.
-    pack_s: float = 0.0
-    max_pause_s: float = 2.0
 
     def samples(self, seconds: float) -> int:
         return int(seconds * TARGET_RATE)
@@ -145,7 +140,10 @@ class SpeechSegmenter:
         elif probability < self._neg_threshold and current.silence_start is None:
             current.silence_start = position
 
-        if current.silence_start is not None and self._pause_closes(current, window_end):
+        if (
+            current.silence_start is not None
+            and window_end - current.silence_start >= config.samples(config.min_silence_s)
+        ):
             self._open = None
             end = current.silence_start + config.samples(config.pad_s)
             segment = self._close(current, end)
@@ -155,14 +153,6 @@ class SpeechSegmenter:
         if window_end - current.start >= config.samples(config.max_segment_s):
             return self._cut_long(current, window_end)
         return self._speculate(current, window_end)
-
-    def _pause_closes(self, current: _OpenSegment, window_end: int) -> bool:
-        assert current.silence_start is not None
-        config, pause = self.config, window_end - current.silence_start
-        if pause >= config.samples(config.max_pause_s):
-            return True
-        packed = current.silence_start - current.start >= config.samples(config.pack_s)
-        return packed and pause >= config.samples(config.min_silence_s)
 
     def _speculate(self, current: _OpenSegment, window_end: int) -> SpeechSegment | None:
         speculate_s = self.config.speculate_s
