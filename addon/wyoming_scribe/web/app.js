@@ -504,7 +504,6 @@ async function viewMeeting(id) {
   for (const link of document.querySelectorAll("[data-export]")) {
     const format = link.dataset.export;
     link.href = format === "wav" ? player.src : `api/meetings/${meeting.id}/transcript.${format}`;
-    link.download = `${meeting.title.replace(/[\\/:*?"<>|]+/g, "_")}.${format}`;
   }
   for (const segment of meeting.segments) {
     addLine(list, segment, meeting.speakers, true);
