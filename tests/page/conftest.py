@@ -48,8 +48,10 @@ class Answer:
         return data
 
 
-def http(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> Answer:
-    request = urllib.request.Request(url, method=method, headers=headers or {})
+def http(
+    url: str, method: str = "GET", headers: dict[str, str] | None = None, body: bytes | None = None
+) -> Answer:
+    request = urllib.request.Request(url, body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return Answer(response.status, dict(response.headers), response.read())

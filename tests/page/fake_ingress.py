@@ -51,14 +51,9 @@ class FakeIngress:
         self._thread.join(10)
 
     def _run(self) -> None:
-        loop = self._loop
-        loop.run_until_complete(self._serve())
-        # Streams still forwarded (a browser's event stream) end with the proxy.
-        pending = asyncio.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.close()
+        self._loop.run_until_complete(self._serve())
+        self._loop.run_until_complete(_cancel_the_rest())
+        self._loop.close()
 
     async def _serve(self) -> None:
         self._stop = asyncio.Event()
@@ -100,6 +95,14 @@ class FakeIngress:
                 return response
 
         return forward
+
+
+async def _cancel_the_rest() -> None:
+    """Streams still forwarded (a browser's event stream) end with the proxy."""
+    pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 @contextmanager
