@@ -5,6 +5,10 @@ request to the add-on's ingress port with the ``X-Ingress-Path`` header, streams
 (event streams included), and connects from its own address: 127.0.0.2 here, standing in for
 172.30.32.2 on the add-on network. It runs in a thread, so that synchronous tests (Selenium) can
 use it.
+
+With ``hold_event_streams`` it behaves as Home Assistant's ingress did before 2026.2
+(home-assistant/core#160704): event streams were compressed, and nothing reached the browser
+until the compressor's buffer filled, which for a few events is never.
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ _HOP_BY_HOP = {"host", "connection", "keep-alive", "transfer-encoding", "upgrade
 
 
 class FakeIngress:
-    def __init__(self, addon_port: int) -> None:
+    def __init__(self, addon_port: int, *, hold_event_streams: bool = False) -> None:
         self.addon_port = addon_port
+        self.hold_event_streams = hold_event_streams
         self.port = free_port()
         self._loop = asyncio.new_event_loop()
         self._started = threading.Event()
@@ -87,6 +92,8 @@ class FakeIngress:
                 if upstream.content_length is not None:
                     response.content_length = upstream.content_length
                 await response.prepare(request)
+                if self.hold_event_streams and upstream.content_type == "text/event-stream":
+                    await upstream.content.read()  # until the stream ends: never, here
                 try:
                     async for chunk in upstream.content.iter_any():
                         await response.write(chunk)
@@ -106,8 +113,8 @@ async def _cancel_the_rest() -> None:
 
 
 @contextmanager
-def fake_ingress(addon_port: int) -> Iterator[FakeIngress]:
-    proxy = FakeIngress(addon_port)
+def fake_ingress(addon_port: int, *, hold_event_streams: bool = False) -> Iterator[FakeIngress]:
+    proxy = FakeIngress(addon_port, hold_event_streams=hold_event_streams)
     proxy.start()
     try:
         yield proxy

@@ -39,13 +39,19 @@ const SILENT_AFTER_S = 30;
 const LOW_DISK_BYTES = 1024 ** 3;
 const BYTES_PER_SECOND = 32000; // recordings are 16 kHz mono 16-bit
 const HEALTH_EVERY_MS = 5000;
+// A proxy that holds the event stream back (Home Assistant before 2026.2 compressed it in its
+// ingress, and the browser saw nothing until the compressor's buffer filled): when the stream's
+// first event does not come in time, the page asks every second instead.
+const HELLO_WITHIN_MS = 4000;
+const POLL_EVERY_MS = 1000;
 
 const state = {
   health: null,
   connected: true,
   liveId: null, // the meeting the Live page follows
-  view: null, // {name, onSegment(event), onMeeting(summary), stop()}
-  events: null,
+  view: null, // {name, follows: meeting id, onSegment, onMeeting, onHealth, stop}
+  events: null, // the EventSource, or "polling"
+  statuses: {}, // meeting id → the last status seen while polling
 };
 
 // ---- helpers ---------------------------------------------------------------------------------
@@ -117,6 +123,10 @@ function hoursOf(seconds) {
 
 function participantNames(meeting) {
   return meeting.participants.map((p) => p.name || p.email).join(", ");
+}
+
+function isFinal(meeting) {
+  return ["done", "failed", "interrupted"].includes(meeting.status);
 }
 
 function badge(element, status) {
@@ -216,13 +226,34 @@ async function refreshHealth() {
 
 // ---- the event stream -------------------------------------------------------------------------
 
+function segmentArrived(segment) {
+  if (state.view && state.view.onSegment) {
+    state.view.onSegment(segment);
+  }
+}
+
+function meetingChanged(meeting) {
+  if (meeting.status === "recording" && !state.liveId) {
+    state.liveId = meeting.id;
+  }
+  if (state.view && state.view.onMeeting) {
+    state.view.onMeeting(meeting);
+  }
+}
+
 function connectEvents() {
   if (state.events) {
     return;
   }
   const events = new EventSource("api/events");
   state.events = events;
+  const held = setTimeout(() => {
+    events.close();
+    state.events = "polling";
+    setInterval(poll, POLL_EVERY_MS);
+  }, HELLO_WITHIN_MS);
   events.addEventListener("hello", (message) => {
+    clearTimeout(held);
     state.connected = true;
     state.health = JSON.parse(message.data);
     renderAlerts();
@@ -230,29 +261,39 @@ function connectEvents() {
       state.view.onHealth(state.health);
     }
   });
-  events.addEventListener("segment", (message) => {
-    const segment = JSON.parse(message.data);
-    if (state.view && state.view.onSegment) {
-      state.view.onSegment(segment);
-    }
-  });
-  events.addEventListener("meeting", (message) => {
-    const meeting = JSON.parse(message.data);
-    if (meeting.status === "recording" && !state.liveId) {
-      state.liveId = meeting.id;
-    }
-    if (state.view && state.view.onMeeting) {
-      state.view.onMeeting(meeting);
-    }
-  });
+  events.addEventListener("segment", (message) => segmentArrived(JSON.parse(message.data)));
+  events.addEventListener("meeting", (message) => meetingChanged(JSON.parse(message.data)));
   events.onerror = () => {
     state.connected = events.readyState === EventSource.OPEN;
     renderAlerts();
-    if (events.readyState === EventSource.CLOSED) {
+    if (events.readyState === EventSource.CLOSED && state.events === events) {
+      clearTimeout(held);
       state.events = null;
       setTimeout(connectEvents, 3000);
     }
   };
+}
+
+// Without the event stream: the meeting recording and the one on screen, asked for every second.
+async function poll() {
+  await refreshHealth();
+  const followed = [state.view && state.view.follows, state.health && state.health.recording];
+  for (const id of new Set(followed.filter(Boolean))) {
+    let meeting;
+    try {
+      meeting = await request(`meetings/${id}`);
+    } catch {
+      continue;
+    }
+    const { segments, text, ...summary } = meeting;
+    if (state.statuses[id] !== summary.status) {
+      state.statuses[id] = summary.status;
+      meetingChanged(summary);
+    }
+    for (const segment of segments) {
+      segmentArrived({ meeting_id: id, ...segment });
+    }
+  }
 }
 
 // ---- sign-in (only on the API port; ingress needs none) ----------------------------------------
@@ -326,7 +367,7 @@ async function viewLive() {
     $("live-notice").textContent = notice || "";
     show($("live-notice"), Boolean(notice));
     show($("stop-button"), recording);
-    const final = ["done", "failed", "interrupted"].includes(meeting.status);
+    const final = isFinal(meeting);
     show($("live-open"), final);
     show($("live-new"), final);
     $("live-open").href = `#/meetings/${meeting.id}`;
@@ -354,13 +395,16 @@ async function viewLive() {
   render();
   return {
     name: "live",
+    get follows() {
+      return isFinal(meeting) ? null : meeting.id;
+    },
     onSegment(segment) {
       if (segment.meeting_id !== meeting.id) {
         return;
       }
-      lastHeard = Date.now();
       const item = addLine(list, segment, meeting.speakers, false);
       if (item) {
+        lastHeard = Date.now();
         item.scrollIntoView({ block: "nearest" });
       }
       render();
@@ -522,6 +566,9 @@ async function viewMeeting(id) {
   render();
   return {
     name: "meetings",
+    get follows() {
+      return isFinal(meeting) ? null : meeting.id;
+    },
     onSegment(segment) {
       if (segment.meeting_id === meeting.id) {
         addLine(list, segment, meeting.speakers, true);
