@@ -5,7 +5,6 @@ The ingress port answers only the (FAKE) Supervisor's address; the page never ho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,9 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.page.browser import chromium
 from tests.page.conftest import PageServer, http
 
 PAGE_FILES = ["", "static/app.js", "static/style.css", "static/icon.svg"]
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    with chromium(tmp_path_factory.mktemp("downloads")) as driver:
-        yield driver
 
 
 @pytest.mark.parametrize("path", ["", "api/meetings", "api/health", "static/app.js"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import pytest_socket
 
 from tests.assets import AUDIO
 from tests.page.conftest import Answer, PageServer, http
@@ -16,6 +17,7 @@ JFK = AUDIO / "misc/jfk.flac"  # "And so my fellow Americans, ask not what your 
 @pytest.fixture(scope="module")
 def inaugural(page_server: PageServer) -> str:
     """A file meeting, transcribed; its id."""
+    pytest_socket.enable_socket()  # module fixtures start before the per-test socket fixture
     answer = http(
         page_server.api_url + "api/transcriptions?title=Inaugural+address",
         "POST",

@@ -8,25 +8,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import pytest_socket
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.page.browser import chromium
 from tests.page.conftest import PageServer, http
 from tests.page.fake_ingress import FakeIngress, fake_ingress
 
 
 @pytest.fixture(scope="module")
 def held(page_server: PageServer) -> Iterator[FakeIngress]:
+    pytest_socket.enable_socket()  # module fixtures start before the per-test socket fixture
     with fake_ingress(page_server.ingress_port, hold_event_streams=True) as proxy:
         yield proxy
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    with chromium(tmp_path_factory.mktemp("downloads")) as driver:
-        yield driver
 
 
 def test_live_words_come_even_when_the_event_stream_is_held(

@@ -2,7 +2,7 @@
 proxy): a meeting recorded from the microphone shows its words live; then the library finds it,
 plays it, seeks from the transcript, downloads it and deletes it.
 
-The server runs Whisper tiny.en; the microphone plays Harvard sentences at 1.5 times real time.
+The server runs Whisper tiny.en; the microphone plays Harvard sentences at twice real time.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import shutil
 import statistics
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,6 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.assets import REPO
-from tests.page.browser import chromium
 from tests.page.conftest import PageServer, http
 from tests.server.api_client import ApiClient
 
@@ -107,17 +105,6 @@ class LiveMeeting:
         """The duration as the page shows it (m:ss)."""
         seconds = int(self.duration_s)
         return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-@pytest.fixture(scope="module")
-def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("downloads")
-
-
-@pytest.fixture(scope="module")
-def browser(downloads: Path) -> Iterator[webdriver.Chrome]:
-    with chromium(downloads) as driver:
-        yield driver
 
 
 def wait(browser: webdriver.Chrome, timeout: float = 20) -> WebDriverWait[webdriver.Chrome]:
