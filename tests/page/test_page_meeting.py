@@ -128,6 +128,8 @@ def live(page_server: PageServer, browser: webdriver.Chrome) -> LiveMeeting:
         participants.send_keys("Ada Lovelace <ada@example.com>", Keys.ENTER, "Bob")
         browser.find_element(By.ID, "start-button").click()
         wait(browser).until(lambda d: d.find_element(By.ID, "live-status").text == "Recording")
+        assert browser.find_element(By.ID, "stop-button").is_displayed()
+        assert not browser.find_element(By.ID, "live-open").is_displayed()
         lines = browser.find_element(By.ID, "live-lines")
         wait(browser, LIVE_TIMEOUT_S).until(lambda _d: "bell" in words(lines.text))
         live_text = lines.text
@@ -135,6 +137,8 @@ def live(page_server: PageServer, browser: webdriver.Chrome) -> LiveMeeting:
         wait(browser, LIVE_TIMEOUT_S).until(
             lambda d: d.find_element(By.ID, "live-status").text == "Done"
         )
+        assert not browser.find_element(By.ID, "stop-button").is_displayed()
+        assert browser.find_element(By.ID, "live-open").is_displayed()
         shown_at: dict[str, float] = browser.execute_script("return window.shownAt")
         sse_at = dict(arrivals.at)
     keys = sorted(set(shown_at) & set(sse_at), key=float)
