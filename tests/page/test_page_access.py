@@ -11,10 +11,21 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from wyoming_scribe.settings import parse_settings
 
 from tests.page.conftest import PageServer, http
 
 PAGE_FILES = ["", "static/app.js", "static/style.css", "static/icon.svg"]
+
+
+def test_the_ingress_port_is_off_unless_asked_for() -> None:
+    assert parse_settings([]).ingress_port == 0
+    settings = parse_settings(["--ingress-port", "8099"])
+    assert (settings.ingress_port, settings.ingress_peer) == (8099, "172.30.32.2")
+    with pytest.raises(SystemExit):
+        parse_settings(["--ingress-port", "10301"])  # the API's port
+    with pytest.raises(SystemExit):
+        parse_settings(["--ingress-port", "70000"])
 
 
 @pytest.mark.parametrize("path", ["", "api/meetings", "api/health", "static/app.js"])
