@@ -61,6 +61,18 @@ def test_exposes_the_wyoming_and_api_ports() -> None:
         assert host_port is None or 1 <= host_port <= 65535
 
 
+def test_has_a_panel_through_ingress_on_a_port_of_its_own() -> None:
+    cfg = config()
+    assert cfg["ingress"] is True
+    # The Supervisor's rule: a port number, or 0 for one it picks.
+    assert isinstance(cfg["ingress_port"], int)
+    assert 0 < cfg["ingress_port"] <= 65535
+    assert f"{cfg['ingress_port']}/tcp" not in cfg["ports"], "ingress is not published"
+    assert cfg["ingress_port"] not in (10300, 10301)
+    assert re.fullmatch(r"mdi:[a-z0-9-]+", cfg["panel_icon"])
+    assert cfg["panel_title"] == "Meeting Scribe"
+
+
 def test_announces_itself_and_records_from_the_microphone() -> None:
     cfg = config()
     assert cfg["discovery"] == ["wyoming", "meeting_scribe"]
