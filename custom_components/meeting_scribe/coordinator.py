@@ -124,13 +124,17 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
     # Actions
 
     async def async_start_meeting(
-        self, title: str | None, participants: list[Participant], language: str | None
+        self,
+        title: str | None,
+        participants: list[Participant],
+        language: str | None,
+        vocabulary: list[str] | None = None,
     ) -> Meeting:
         """Start recording from the server's microphone."""
         title = title or await async_default_title(self.hass)
         with translated_errors():
             meeting = await self.client.start_meeting(
-                title, participants, language or self.settings.language
+                title, participants, language or self.settings.language, self._words(vocabulary)
             )
         self._on_meeting(meeting)
         self.async_update_listeners()
@@ -148,20 +152,34 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
         return meeting
 
     async def async_transcribe(
-        self, path: Path, title: str, language: str | None, participants: list[Participant]
+        self,
+        path: Path,
+        title: str,
+        language: str | None,
+        participants: list[Participant],
+        vocabulary: list[str] | None = None,
     ) -> Meeting:
         """Upload an audio file; the server transcribes it as a meeting of its own."""
         audio = await self.hass.async_add_executor_job(path.open, "rb")
         try:
             with translated_errors():
                 meeting = await self.client.upload(
-                    audio, path.name, title, language or self.settings.language, participants
+                    audio,
+                    path.name,
+                    title,
+                    language or self.settings.language,
+                    participants,
+                    vocabulary=self._words(vocabulary),
                 )
         finally:
             await self.hass.async_add_executor_job(audio.close)
         self._on_meeting(meeting)
         self.async_update_listeners()
         return meeting
+
+    def _words(self, vocabulary: list[str] | None) -> list[str]:
+        """The glossary of the options and the action's own words, each once."""
+        return list(dict.fromkeys([*self.settings.vocabulary, *(vocabulary or [])]))
 
     @property
     def recording_meeting_id(self) -> str | None:
