@@ -5,9 +5,10 @@ transcriber (the same decode path and hotwords a meeting uses) writes each twice
 with the vocabulary. Reports, for each run, how many of the names and terms came out exactly
 (normalised, as whole words) and the word error rate.
 
-    .venv/bin/python -m bench.vocabulary [--model DIR] [--json FILE]
+    .venv/bin/python -m bench.vocabulary [--model DIR] [--temperature-fallback N] [--json FILE]
 
-Deterministic: greedy decoding, no temperature fallback (``--temperature-fallback 0``).
+Deterministic by default: greedy decoding, no temperature fallback (``--temperature-fallback 0``);
+``--temperature-fallback 1`` is the server's default.
 """
 
 from __future__ import annotations
@@ -76,9 +77,9 @@ class Run:
     transcripts: list[str]
 
 
-def run(model: Path) -> dict[str, Run]:
+def run(model: Path, temperature_fallback: int = 0) -> dict[str, Run]:
     """Each sentence decoded without and with the vocabulary."""
-    settings = Settings(model=str(model), cpu_threads=2, temperature_fallback=0)
+    settings = Settings(model=str(model), cpu_threads=2, temperature_fallback=temperature_fallback)
     transcriber = Transcriber(settings)
     options = {
         "without": DecodeOptions(language="en"),
@@ -105,9 +106,15 @@ def run(model: Path) -> dict[str, Run]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=MODELS_DIR / "whisper-tiny.en-int8")
+    parser.add_argument(
+        "--temperature-fallback",
+        type=int,
+        default=0,
+        help="retries at a higher temperature, as the server's flag (default 0: deterministic)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
-    runs = run(args.model)
+    runs = run(args.model, args.temperature_fallback)
     terms = sum(len(sentence.terms) for sentence in SENTENCES)
     print(f"{args.model.name}: {terms} names and terms in {len(SENTENCES)} sentences")
     print(f"vocabulary: {hotwords(PARTICIPANTS, GLOSSARY, TITLE)}")
