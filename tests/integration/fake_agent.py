@@ -14,6 +14,11 @@ from enum import StrEnum
 from typing import Literal
 
 from homeassistant.components import conversation
+from homeassistant.components.conversation.models import (
+    AbstractConversationAgent,
+    ConversationInput,
+    ConversationResult,
+)
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import intent
@@ -42,20 +47,19 @@ def first_participant(prompt: str) -> str | None:
     return None if names == "-" else names.split(", ")[0]
 
 
-class FakeSummaryAgent(conversation.AbstractConversationAgent):
+class FakeSummaryAgent(AbstractConversationAgent):
     """A FAKE agent: no language model, only words copied from the prompt."""
 
     def __init__(self, behaviour: Behaviour = Behaviour.SUMMARISE) -> None:
         self.behaviour = behaviour
         self.prompts: list[str] = []
+        self.agent_id = ""  # set when registered
 
     @property
     def supported_languages(self) -> Literal["*"]:
         return MATCH_ALL
 
-    async def async_process(
-        self, user_input: conversation.ConversationInput
-    ) -> conversation.ConversationResult:
+    async def async_process(self, user_input: ConversationInput) -> ConversationResult:
         self.prompts.append(user_input.text)
         response = intent.IntentResponse(language=user_input.language)
         match self.behaviour:
@@ -65,7 +69,7 @@ class FakeSummaryAgent(conversation.AbstractConversationAgent):
                 await asyncio.sleep(3600)
             case Behaviour.ERROR:
                 response.async_set_error(
-                    intent.IntentResponseErrorCode.UNKNOWN, "Sorry, I had a problem talking to Ollama"
+                    intent.IntentResponseErrorCode.UNKNOWN, "Sorry, I had a problem with Ollama"
                 )
             case Behaviour.EMPTY:
                 response.async_set_speech("")
@@ -73,7 +77,7 @@ class FakeSummaryAgent(conversation.AbstractConversationAgent):
                 response.async_set_speech("Sure! Here is a nice poem about meetings.")
             case Behaviour.SUMMARISE:
                 response.async_set_speech(self._summary(user_input.text))
-        return conversation.ConversationResult(response=response)
+        return ConversationResult(response=response)
 
     def _summary(self, prompt: str) -> str:
         words = transcript_in(prompt).split()
@@ -93,4 +97,5 @@ async def async_register_fake_agent(hass: HomeAssistant, agent: FakeSummaryAgent
     entry = MockConfigEntry(domain="fake_llm", title="FAKE language model")
     entry.add_to_hass(hass)
     conversation.async_set_agent(hass, entry, agent)
-    return entry.entry_id
+    agent.agent_id = entry.entry_id
+    return agent.agent_id

@@ -53,13 +53,13 @@ def scribe(tiny_en_server: ScribeServer) -> Iterator[ScribeServer]:
 @pytest.fixture
 async def agent(hass: HomeAssistant, request: pytest.FixtureRequest) -> FakeSummaryAgent:
     fake = FakeSummaryAgent(getattr(request, "param", Behaviour.SUMMARISE))
-    fake.agent_id = await async_register_fake_agent(hass, fake)  # type: ignore[attr-defined]
+    await async_register_fake_agent(hass, fake)
     return fake
 
 
 @pytest.fixture
 def options(folders: Folders, agent: FakeSummaryAgent) -> dict[str, Any]:
-    agent_id: str = agent.agent_id  # type: ignore[attr-defined]
+    agent_id: str = agent.agent_id
     return {"notes_folder": str(folders.notes), CONF_CONVERSATION_AGENT: agent_id} | MAIL
 
 
@@ -85,7 +85,7 @@ async def test_summary_in_notes_event_and_email(
 
     # The agent was asked once, with this meeting's words, names and language.
     [prompt] = agent.prompts
-    assert KEY_WORDS <= words(transcript_in(prompt))
+    assert words(transcript_in(prompt)) >= KEY_WORDS
     assert "Ada Lovelace" in prompt
     assert "(en)" in prompt
     summary = result["summary"]
@@ -149,7 +149,7 @@ async def test_notes_and_mail_without_summary_when_the_agent_fails(
     logged = [r.getMessage() for r in caplog.records if "without a summary" in r.getMessage()]
     assert len(logged) == 1, logged
     assert reason in logged[0]
-    assert agent.agent_id in logged[0]  # type: ignore[attr-defined]
+    assert agent.agent_id in logged[0]
 
 
 async def test_no_agent_chosen_no_summary(
@@ -189,7 +189,7 @@ async def test_summarize_meeting_on_demand(
     agent.behaviour = Behaviour.SUMMARISE
     response = await act(hass, "summarize_meeting", {"meeting_id": result["id"]})
     assert response["id"] == result["id"]
-    assert response["agent_id"] == agent.agent_id  # type: ignore[attr-defined]
+    assert response["agent_id"] == agent.agent_id
     assert KEY_WORDS & words(response["summary"])
     assert response["action_items"][0]["owner"] == "Ada Lovelace"
     assert response["summary"] in markdown_of(result)
@@ -245,7 +245,7 @@ async def test_long_transcript_summarised_in_parts(
         duration_s=LONG["duration_s"],
         text=text,
     )
-    agent_id: str = agent.agent_id  # type: ignore[attr-defined]
+    agent_id: str = agent.agent_id
     summary = await Summarizer(hass, agent_id).async_summarize(meeting)
 
     assert all(len(prompt) <= limit for prompt in agent.prompts)

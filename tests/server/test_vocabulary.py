@@ -92,9 +92,7 @@ async def test_vocabulary_as_comma_separated_text(api: ApiClient, speech: Path) 
         ([f"term {n}" for n in range(101)], "more than 100 terms"),
     ],
 )
-async def test_bad_vocabulary_is_refused(
-    api: ApiClient, vocabulary: object, message: str
-) -> None:
+async def test_bad_vocabulary_is_refused(api: ApiClient, vocabulary: object, message: str) -> None:
     before = (await api.call("GET", "/meetings")).json["meetings"]
     answer = await api.call("POST", "/meetings", json={"title": "x", "vocabulary": vocabulary})
     assert answer.status == 400, answer
