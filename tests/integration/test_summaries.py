@@ -73,6 +73,20 @@ def markdown_of(result: dict[str, Any]) -> str:
     return md.read_text()
 
 
+async def async_setup_without_agent(
+    hass: HomeAssistant, folders: Folders, scribe: ScribeServer
+) -> None:
+    """The server set up with the default options: no agent chosen."""
+    entry = MockConfigEntry(
+        domain="meeting_scribe",
+        data=scribe.data,
+        options={"notes_folder": str(folders.notes)},
+        unique_id=scribe.server_id,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+
+
 async def test_summary_in_notes_event_and_email(
     hass: HomeAssistant,
     smtp_notify: str,
@@ -159,14 +173,7 @@ async def test_no_agent_chosen_no_summary(
     scribe: ScribeServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    entry = MockConfigEntry(
-        domain="meeting_scribe",
-        data=scribe.data,
-        options={"notes_folder": str(folders.notes)},
-        unique_id=scribe.server_id,
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    await async_setup_without_agent(hass, folders, scribe)
     result = await transcribe(hass)
     assert result["summary"] is None
     assert agent.prompts == []
@@ -209,14 +216,7 @@ async def test_summarize_meeting_on_demand(
 async def test_summarize_meeting_needs_an_agent(
     hass: HomeAssistant, folders: Folders, scribe: ScribeServer
 ) -> None:
-    entry = MockConfigEntry(
-        domain="meeting_scribe",
-        data=scribe.data,
-        options={"notes_folder": str(folders.notes)},
-        unique_id=scribe.server_id,
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    await async_setup_without_agent(hass, folders, scribe)
     with pytest.raises(ServiceValidationError) as raised:
         await act(hass, "summarize_meeting", {})
     assert raised.value.translation_key == "no_conversation_agent"

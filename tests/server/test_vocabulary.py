@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-import aiohttp
 import pytest
 import pytest_socket
 
@@ -31,14 +30,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerPro
     args = ("--temperature-fallback", "0", "--cpu-threads", "2")
     with run_server(tmp_path, *args, model=TINY_EN_MODEL, http=True) as process:
         yield process, generated_token(tmp_path / "data")
-
-
-@pytest.fixture
-async def api(server: tuple[ServerProcess, str]) -> AsyncIterator[ApiClient]:
-    async with aiohttp.ClientSession() as session:
-        client = ApiClient(session, server[0].http_port, server[1])
-        await client.wait_until_ready()
-        yield client
 
 
 @pytest.fixture(scope="module")
