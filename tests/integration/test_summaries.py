@@ -4,12 +4,14 @@ in the .md notes, the finished event and the e-mail; and notes that still go out
 from __future__ import annotations
 
 import logging
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
@@ -17,7 +19,10 @@ from custom_components.meeting_scribe import summarizer
 from custom_components.meeting_scribe.const import (
     CONF_CONVERSATION_AGENT,
     CONF_EMAIL_ON_FINISH,
+    CONF_EXPORT_FORMATS,
+    CONF_NOTES_FOLDER,
     CONF_NOTIFY_SERVICE,
+    CONF_VOCABULARY,
     EVENT_MEETING_FINISHED,
 )
 from custom_components.meeting_scribe.models import Meeting, MeetingStatus
@@ -256,3 +261,34 @@ async def test_long_transcript_summarised_in_parts(
     assert " ".join(transcript_in(p) for p in parts).split() == text.split()
     assert summary.summary.split() == transcript_in(combines[-1]).split()[:12]
     assert agent.prompts[-1] is combines[-1]
+
+
+async def test_options_choose_the_agent_and_the_words(
+    hass: HomeAssistant, agent: FakeSummaryAgent, folders: Folders, scribe: ScribeServer
+) -> None:
+    await async_setup_without_agent(hass, folders, scribe)
+    [entry] = hass.config_entries.async_entries("meeting_scribe")
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    schema = result["data_schema"]
+    assert schema is not None
+    assert {str(key) for key in schema.schema} >= {CONF_CONVERSATION_AGENT, CONF_VOCABULARY}
+    options = {
+        CONF_NOTES_FOLDER: str(folders.notes),
+        CONF_EXPORT_FORMATS: ["md"],
+        CONF_CONVERSATION_AGENT: agent.agent_id,
+        CONF_VOCABULARY: ["Zyxel"],
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    # The words of the options and of the action reach the server's decode; the summary follows.
+    speech = folders.media / "siobhan.wav"
+    sentence = "Siobhan Nguyen from Zyxel will send the quarterly report on Friday."
+    subprocess.run(["espeak-ng", "-w", str(speech), sentence], check=True)
+    data = {"file": str(speech), "vocabulary": ["Siobhan Nguyen"], "wait": True}
+    result_data = await act(hass, "transcribe_file", data)
+    meeting = scribe.request("GET", f"/meetings/{result_data['id']}")
+    assert meeting["vocabulary"] == ["Zyxel", "Siobhan Nguyen"]
+    assert "Siobhan Nguyen" in result_data["text"]
+    assert result_data["summary"]["summary"].startswith("Siobhan Nguyen")
