@@ -22,6 +22,7 @@ from .notes import async_write_notes
 from .settings import ScribeSettings
 from .summarizer import Summarizer
 from .summary import MeetingSummary, SummaryError
+from .summary_store import SummaryStore
 
 RECENTLY_DELIVERED = 20
 
@@ -52,12 +53,15 @@ class NotesDelivery:
         client: ScribeClient,
         on_delivered: Callable[[FinishedMeeting], None],
         on_vanished: Callable[[str], None],
+        *,
+        summaries: SummaryStore,
     ) -> None:
         self._hass = hass
         self._entry = entry
         self._client = client
         self._on_delivered = on_delivered
         self._on_vanished = on_vanished
+        self._summaries = summaries
         self._delivered: OrderedDict[str, FinishedMeeting] = OrderedDict()
         self._running: set[str] = set()
         self._waiters: dict[str, list[asyncio.Future[FinishedMeeting]]] = {}
@@ -97,6 +101,7 @@ class NotesDelivery:
     async def async_summarize(self, meeting: Meeting, agent_id: str) -> FinishedMeeting:
         """Summarise the meeting with the agent, write its notes again; SummaryError if not."""
         summary = await Summarizer(self._hass, agent_id).async_summarize(meeting)
+        self._summaries.put(meeting.id, summary)
         files = await self.async_write_notes(meeting, summary)
         finished = FinishedMeeting(meeting, tuple(files), summary)
         if meeting.id in self._delivered:
@@ -104,9 +109,8 @@ class NotesDelivery:
         return finished
 
     def summary_of(self, meeting_id: str) -> MeetingSummary | None:
-        """The summary of a meeting delivered lately, if it has one."""
-        finished = self._delivered.get(meeting_id)
-        return finished.summary if finished else None
+        """The meeting's summary, if it got one lately."""
+        return self._summaries.get(meeting_id)
 
     async def async_wait(self, meeting_id: str, limit_s: float) -> FinishedMeeting:
         """Wait until the meeting's notes are written and its finished event fired."""
@@ -148,7 +152,7 @@ class NotesDelivery:
         if not (agent_id and meeting.has_transcript and (meeting.text or "").strip()):
             return None
         try:
-            return await Summarizer(self._hass, agent_id).async_summarize(meeting)
+            summary = await Summarizer(self._hass, agent_id).async_summarize(meeting)
         except SummaryError as err:
             LOGGER.warning(
                 "The notes of %s go out without a summary: %s (agent %s)",
@@ -157,6 +161,8 @@ class NotesDelivery:
                 agent_id,
             )
             return None
+        self._summaries.put(meeting.id, summary)
+        return summary
 
     async def _async_write_notes_or_log(
         self, meeting: Meeting, summary: MeetingSummary | None

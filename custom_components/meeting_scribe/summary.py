@@ -47,8 +47,14 @@ class MeetingSummary:
         summary = data.get("summary")
         if not isinstance(summary, str) or not summary.strip():
             raise SummaryError(f"the answer has no summary: {_excerpt(reply)}")
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MeetingSummary:
+        """Read what `as_dict` wrote, or an agent's answer with its keys."""
+        summary = data.get("summary")
         return cls(
-            summary=summary.strip(),
+            summary=summary.strip() if isinstance(summary, str) else "",
             decisions=tuple(_texts(data.get("decisions"))),
             action_items=tuple(_action_items(data.get("action_items"))),
         )

@@ -207,8 +207,11 @@ async def test_summarize_meeting_on_demand(
     assert response["summary"] in markdown_of(result)
     assert "## Transcript" in markdown_of(result)
 
-    # The notes sent again carry the summary.
+    # The notes sent again, even after a restart of the integration, carry the summary.
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
     await act(hass, "send_notes", {"meeting_id": result["id"]})
+    assert response["summary"] in markdown_of(result)
     messages = await mailbox.wait_for(2)
     assert response["summary"] in body(messages[1])
 
