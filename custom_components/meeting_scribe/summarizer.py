@@ -24,6 +24,8 @@ from .summary import MeetingSummary, SummaryError
 MAX_REQUEST_CHARS = 10_000
 # A local model on a small machine can take minutes for one answer.
 REQUEST_TIMEOUT_S = 300.0
+# However long the title and the participants make the prompt, a part holds this much of the text.
+MIN_PART_CHARS = 1000
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…\u3002\uff01\uff1f])\s+")  # also CJK full stops
 
@@ -99,7 +101,7 @@ class Summarizer:
         self, meeting: Meeting, text: str, fields: dict[str, str]
     ) -> list[MeetingSummary]:
         empty = self._prompt("summary_part_prompt", fields, transcript="", part="999", parts="999")
-        parts = split_text(text, self._max_chars - len(empty))
+        parts = split_text(text, max(self._max_chars - len(empty), MIN_PART_CHARS))
         return [
             await self._async_ask(
                 meeting,
@@ -118,7 +120,8 @@ class Summarizer:
         self, meeting: Meeting, notes: list[MeetingSummary], fields: dict[str, str]
     ) -> MeetingSummary:
         """Combine the parts' notes, in rounds while they do not fit one request."""
-        limit = self._max_chars - len(self._prompt("summary_combine_prompt", fields, notes=""))
+        empty = self._prompt("summary_combine_prompt", fields, notes="")
+        limit = max(self._max_chars - len(empty), MIN_PART_CHARS)
         while True:
             texts = [note.as_text(self._strings) for note in notes]
             groups = split_groups(texts, limit)
