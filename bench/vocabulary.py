@@ -8,7 +8,7 @@ with the vocabulary. Reports, for each run, how many of the names and terms came
     .venv/bin/python -m bench.vocabulary [--model DIR] [--temperature-fallback N] [--json FILE]
 
 Deterministic: greedy decoding, no temperature fallback (``--temperature-fallback 0``, as the
-server's default); a higher value retries looping decodes at a higher temperature, as the server's flag.
+server's default); a higher value retries looping decodes warmer, as the server's flag does.
 """
 
 from __future__ import annotations
