@@ -135,7 +135,7 @@ async def start_meeting(request: web.Request) -> web.Response:
             400, "bad_request", "source must be 'mic'; POST /api/transcriptions takes files"
         )
     meeting_request = MeetingRequest.from_fields(
-        body.get("title"), body.get("participants"), body.get("language")
+        body.get("title"), body.get("participants"), body.get("language"), body.get("vocabulary")
     )
     meeting = await request.app[SERVICE].start_mic(meeting_request)
     return web.json_response(meeting.to_json([]), status=201)
@@ -207,7 +207,10 @@ async def post_transcription(request: web.Request) -> web.Response:
     upload = await receive_upload(request, service.new_upload(), request.app[MAX_UPLOAD_BYTES])
     try:
         meeting_request = MeetingRequest.from_fields(
-            upload.fields.get("title"), upload.participants(), upload.fields.get("language")
+            upload.fields.get("title"),
+            upload.participants(),
+            upload.fields.get("language"),
+            upload.vocabulary(),
         )
         meeting = await service.start_file(upload.path, meeting_request, upload.filename)
     finally:

@@ -1,7 +1,7 @@
 """Receiving an upload for ``POST /api/transcriptions``: streamed to a temp file, size-capped.
 
-Either ``multipart/form-data`` (a ``file`` field and optional ``title``, ``language`` and
-``participants`` fields) or the raw file as the body (``audio/*`` or
+Either ``multipart/form-data`` (a ``file`` field and optional ``title``, ``language``,
+``participants`` and ``vocabulary`` fields) or the raw file as the body (``audio/*`` or
 ``application/octet-stream``, fields in the query string).
 """
 
@@ -19,7 +19,7 @@ from aiohttp import BodyPartReader, web
 
 from .http_errors import ApiError
 
-FIELDS = ("title", "language", "participants")
+FIELDS = ("title", "language", "participants", "vocabulary")
 MAX_FIELD_BYTES = 64 * 1024
 _WRITE_BATCH = 1024 * 1024
 
@@ -38,6 +38,16 @@ class Upload:
             return json.loads(raw)
         except json.JSONDecodeError as err:
             raise ApiError(400, "bad_request", f"participants is not a JSON list: {err}") from err
+
+    def vocabulary(self) -> Any:
+        """A JSON list of terms, or the terms separated by commas."""
+        raw = self.fields.get("vocabulary", "")
+        if raw.lstrip().startswith("["):
+            try:
+                return json.loads(raw)
+            except json.JSONDecodeError as err:
+                raise ApiError(400, "bad_request", f"vocabulary is not a JSON list: {err}") from err
+        return raw
 
 
 async def receive_upload(request: web.Request, temp_path: Path, max_bytes: int) -> Upload:

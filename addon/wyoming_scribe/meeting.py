@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from .transcriber import TextSegment
+from .vocabulary import VocabularyError, parse_vocabulary
 
 MEETING_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
 MAX_TITLE = 200
@@ -67,6 +68,7 @@ class Meeting:
     duration_s: float = 0.0
     error: str | None = None
     recovered: bool = False
+    vocabulary: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """The meeting as lists and event streams show it (no segments, no text)."""
@@ -82,6 +84,7 @@ class Meeting:
             "duration_s": round(self.duration_s, 2),
             "error": self.error,
             "recovered": self.recovered,
+            "vocabulary": self.vocabulary,
         }
 
     def to_json(self, segments: list[TextSegment]) -> dict[str, Any]:
@@ -108,6 +111,7 @@ class Meeting:
             duration_s=float(data.get("duration_s") or 0.0),
             error=data.get("error"),
             recovered=bool(data.get("recovered")),
+            vocabulary=list(data.get("vocabulary") or []),
         )
 
 
@@ -135,14 +139,22 @@ class MeetingRequest:
     title: str | None = None
     participants: list[Participant] = field(default_factory=list)
     language: str | None = None
+    vocabulary: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_fields(cls, title: Any, participants: Any, language: Any) -> MeetingRequest:
+    def from_fields(
+        cls, title: Any, participants: Any, language: Any, vocabulary: Any = None
+    ) -> MeetingRequest:
         """Check and clean the fields a client sent (JSON body, form fields or query)."""
+        try:
+            terms = parse_vocabulary(vocabulary)
+        except VocabularyError as err:
+            raise MeetingRequestError(str(err)) from err
         return cls(
             title=_title(title),
             participants=parse_participants(participants),
             language=_language(language),
+            vocabulary=terms,
         )
 
 

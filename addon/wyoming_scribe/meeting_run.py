@@ -24,6 +24,7 @@ from .meeting import Meeting, Source, Status, segment_json, utc_now
 from .meeting_store import BYTES_PER_SECOND, AudioWriter, MeetingStore
 from .segmenter import MEETING
 from .transcriber import DecodeOptions, TextSegment
+from .vocabulary import hotwords
 
 _LOGGER = logging.getLogger(__name__)
 FEED_BYTES = BYTES_PER_SECOND  # up to 1 s of audio per feed
@@ -158,7 +159,8 @@ class MeetingRun:
         """Transcribe until the audio is complete and decoded; the reason if it fails."""
         meeting = self.meeting
         names = [p.name for p in meeting.participants if p.name]
-        options = DecodeOptions(language=meeting.language, hotwords=", ".join(names) or None)
+        words = hotwords(names, meeting.vocabulary, meeting.title)
+        options = DecodeOptions(language=meeting.language, hotwords=words)
         priority = Priority.FILE if meeting.source is Source.FILE else Priority.MEETING
         stream = self._engine.open_stream(priority, MEETING, options)
         try:

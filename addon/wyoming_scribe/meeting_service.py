@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import shutil
 from datetime import datetime
@@ -143,7 +144,7 @@ class MeetingService:
         await self._check_request(request)
         await asyncio.to_thread(check_audio, upload)
         title = request.title or Path(filename).stem or None
-        request = MeetingRequest(title, request.participants, request.language)
+        request = dataclasses.replace(request, title=title)
         meeting = self._new_meeting(request, Source.FILE, Status.FINALIZING, "Upload")
         self._store.create(meeting, upload=upload)
         self._launch(meeting, FileSource(self._store.upload_path(meeting.id)))
@@ -191,6 +192,7 @@ class MeetingService:
             source=source,
             status=status,
             started_at=now,
+            vocabulary=request.vocabulary,
         )
 
     def _launch(self, meeting: Meeting, source: AudioSource | None) -> None:

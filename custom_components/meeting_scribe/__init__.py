@@ -15,6 +15,7 @@ from .const import DOMAIN
 from .coordinator import MeetingScribeConfigEntry, ScribeCoordinator
 from .pending import PendingMeetings
 from .services import async_register_services
+from .summary_store import SummaryStore
 
 PLATFORMS = [Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -60,5 +61,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: MeetingScribeConfigEntr
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: MeetingScribeConfigEntry) -> None:
-    """Forget the meetings still waiting for notes."""
+    """Forget the meetings still waiting for notes, and the summaries."""
     await PendingMeetings(hass, entry.entry_id).async_remove()
+    await SummaryStore(hass, entry.entry_id).async_remove()

@@ -95,12 +95,17 @@ class ScribeClient:
         return Meeting.from_json(await self._json("GET", f"/meetings/{meeting_id}"))
 
     async def start_meeting(
-        self, title: str, participants: list[Participant], language: str | None
+        self,
+        title: str,
+        participants: list[Participant],
+        language: str | None,
+        vocabulary: list[str] | None = None,
     ) -> Meeting:
         body: dict[str, Any] = {
             "title": title,
             "participants": [p.as_json() for p in participants],
             "source": "mic",
+            "vocabulary": vocabulary or [],
         }
         if language:
             body["language"] = language
@@ -121,6 +126,8 @@ class ScribeClient:
         title: str,
         language: str | None,
         participants: list[Participant],
+        *,
+        vocabulary: list[str] | None = None,
     ) -> Meeting:
         """Send an open audio file; the server transcribes it as a `file` meeting."""
         form = aiohttp.FormData()
@@ -129,6 +136,7 @@ class ScribeClient:
         if language:
             form.add_field("language", language)
         form.add_field("participants", json.dumps([p.as_json() for p in participants]))
+        form.add_field("vocabulary", json.dumps(vocabulary or []))
         data = await self._json("POST", "/transcriptions", data=form, timeout=UPLOAD_TIMEOUT)
         return Meeting.from_json(data)
 

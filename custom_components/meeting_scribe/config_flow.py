@@ -21,6 +21,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    ConversationAgentSelector,
     LanguageSelector,
     LanguageSelectorConfig,
     SelectSelector,
@@ -34,12 +35,14 @@ from homeassistant.helpers.service_info.hassio import HassioServiceInfo
 
 from .api import ScribeAuthError, ScribeClient, ScribeError
 from .const import (
+    CONF_CONVERSATION_AGENT,
     CONF_EMAIL_ON_FINISH,
     CONF_EXPORT_FORMATS,
     CONF_LANGUAGE,
     CONF_NOTES_FOLDER,
     CONF_NOTIFY_SERVICE,
     CONF_RECIPIENTS,
+    CONF_VOCABULARY,
     DEFAULT_PORT,
     DOMAIN,
     EXPORT_FORMATS,
@@ -218,7 +221,8 @@ class MeetingScribeConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class ScribeOptionsFlow(OptionsFlow):
-    """Where notes go, in which formats, who gets them and through which notify service."""
+    """Where notes go, in which formats, who gets them and through which notify service; the
+    agent that summarises meetings and the team's own words."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
@@ -267,6 +271,8 @@ class ScribeOptionsFlow(OptionsFlow):
                 vol.Optional(
                     CONF_NOTES_FOLDER, default=str(default_notes_folder(hass))
                 ): TextSelector(),
+                vol.Optional(CONF_CONVERSATION_AGENT): ConversationAgentSelector(),
+                vol.Optional(CONF_VOCABULARY): TextSelector(TextSelectorConfig(multiple=True)),
             }
         )
 

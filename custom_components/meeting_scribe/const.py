@@ -17,6 +17,8 @@ CONF_LANGUAGE: Final = "language"
 CONF_EXPORT_FORMATS: Final = "export_formats"
 CONF_NOTES_FOLDER: Final = "notes_folder"
 CONF_EMAIL_ON_FINISH: Final = "email_on_finish"
+CONF_CONVERSATION_AGENT: Final = "conversation_agent"
+CONF_VOCABULARY: Final = "vocabulary"
 
 EXPORT_FORMATS: Final = ("txt", "srt", "vtt", "md")
 

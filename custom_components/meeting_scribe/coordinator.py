@@ -39,6 +39,7 @@ from .models import (
 from .notes import async_existing_notes
 from .pending import PendingMeetings
 from .settings import ScribeSettings
+from .summary_store import SummaryStore
 
 # How long the server may stay unreachable before a repair issue tells the user.
 UNREACHABLE_ISSUE_AFTER = timedelta(minutes=5)
@@ -94,8 +95,14 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
         self.data = ScribeState(health)
         self.follower = EventFollower(client, self)
         self._pending = PendingMeetings(hass, entry.entry_id)
+        self._summaries = SummaryStore(hass, entry.entry_id)
         self.delivery = NotesDelivery(
-            hass, entry, client, self._on_delivered, self._pending.discard
+            hass,
+            entry,
+            client,
+            self._on_delivered,
+            self._pending.discard,
+            summaries=self._summaries,
         )
         self._down_since: datetime | None = None
 
@@ -111,12 +118,15 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
         """Show the newest finished meeting, then follow the stream in the background."""
         await self._pending.async_load()
         self.config_entry.async_on_unload(self._pending.async_flush)
+        await self._summaries.async_load()
+        self.config_entry.async_on_unload(self._summaries.async_flush)
         if last := next((m for m in meetings if not m.is_active), None):
             settings = self.settings
             files = await async_existing_notes(
                 self.hass, settings.notes_folder, last, settings.export_formats
             )
-            self.data.last = FinishedMeeting(last, tuple(files))
+            summary = self._summaries.get(last.id)
+            self.data.last = FinishedMeeting(last, tuple(files), summary)
         self.config_entry.async_create_background_task(
             self.hass, self.follower.async_run(), f"{DOMAIN} event stream {self.client.base_url}"
         )
@@ -124,13 +134,17 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
     # Actions
 
     async def async_start_meeting(
-        self, title: str | None, participants: list[Participant], language: str | None
+        self,
+        title: str | None,
+        participants: list[Participant],
+        language: str | None,
+        vocabulary: list[str] | None = None,
     ) -> Meeting:
         """Start recording from the server's microphone."""
         title = title or await async_default_title(self.hass)
         with translated_errors():
             meeting = await self.client.start_meeting(
-                title, participants, language or self.settings.language
+                title, participants, language or self.settings.language, self._words(vocabulary)
             )
         self._on_meeting(meeting)
         self.async_update_listeners()
@@ -148,20 +162,34 @@ class ScribeCoordinator(DataUpdateCoordinator[ScribeState]):
         return meeting
 
     async def async_transcribe(
-        self, path: Path, title: str, language: str | None, participants: list[Participant]
+        self,
+        path: Path,
+        title: str,
+        language: str | None,
+        participants: list[Participant],
+        vocabulary: list[str] | None = None,
     ) -> Meeting:
         """Upload an audio file; the server transcribes it as a meeting of its own."""
         audio = await self.hass.async_add_executor_job(path.open, "rb")
         try:
             with translated_errors():
                 meeting = await self.client.upload(
-                    audio, path.name, title, language or self.settings.language, participants
+                    audio,
+                    path.name,
+                    title,
+                    language or self.settings.language,
+                    participants,
+                    vocabulary=self._words(vocabulary),
                 )
         finally:
             await self.hass.async_add_executor_job(audio.close)
         self._on_meeting(meeting)
         self.async_update_listeners()
         return meeting
+
+    def _words(self, vocabulary: list[str] | None) -> list[str]:
+        """The glossary of the options and the action's own words, each once."""
+        return list(dict.fromkeys([*self.settings.vocabulary, *(vocabulary or [])]))
 
     @property
     def recording_meeting_id(self) -> str | None:

@@ -9,11 +9,21 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_RECIPIENTS
+from .const import CONF_RECIPIENTS, CONF_VOCABULARY
 from .coordinator import MeetingScribeConfigEntry
 
 # Tokens, and what people said and who they are.
-TO_REDACT = {CONF_TOKEN, CONF_RECIPIENTS, "email", "name", "text", "title", "last_words"}
+TO_REDACT = {
+    CONF_TOKEN,
+    CONF_RECIPIENTS,
+    CONF_VOCABULARY,
+    "email",
+    "name",
+    "text",
+    "title",
+    "last_words",
+    "summary",
+}
 
 
 async def async_get_config_entry_diagnostics(

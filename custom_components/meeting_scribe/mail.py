@@ -12,6 +12,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .localized import async_common_strings
 from .models import Meeting
+from .summary import MeetingSummary
 
 NOTIFY_DOMAIN = "notify"
 # Keep very long transcripts out of the body; the attachments have all of it.
@@ -49,12 +50,14 @@ async def async_send_notes(
     recipients: list[str],
     meeting: Meeting,
     files: list[Path],
+    *,
+    summary: MeetingSummary | None = None,
 ) -> None:
     """E-mail the meeting's notes to the recipients with the files attached."""
     name = notify_service_name(hass, service)
     if not recipients:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_recipients")
-    title, message = await async_compose(hass, meeting, files)
+    title, message = await async_compose(hass, meeting, files, summary)
     data = {
         "title": title,
         "message": message,
@@ -74,9 +77,9 @@ async def async_send_notes(
 
 
 async def async_compose(
-    hass: HomeAssistant, meeting: Meeting, files: list[Path]
+    hass: HomeAssistant, meeting: Meeting, files: list[Path], summary: MeetingSummary | None = None
 ) -> tuple[str, str]:
-    """Subject and plain-text body, in Home Assistant's language."""
+    """Subject and plain-text body, in Home Assistant's language; the summary on top."""
     strings = await async_common_strings(hass)
     started = dt_util.as_local(meeting.started_at) if meeting.started_at else None
     lines = [
@@ -84,6 +87,10 @@ async def async_compose(
             title=meeting.title, date=started.strftime("%Y-%m-%d %H:%M") if started else "?"
         ),
         "",
+    ]
+    if summary:
+        lines += [summary.as_text(strings), ""]
+    lines += [
         strings["email_duration"].format(duration=format_duration(meeting.duration_s)),
     ]
     if meeting.participants:

@@ -37,14 +37,30 @@ async def async_write_notes(
     meeting: Meeting,
     folder: Path,
     formats: Iterable[str],
+    *,
+    summary: str | None = None,
 ) -> list[Path]:
-    """Download each export of the meeting and write it to the folder; returns the paths."""
+    """Download each export of the meeting and write it to the folder; returns the paths.
+
+    A summary (Markdown sections) goes into the `.md` notes, above the transcript."""
     exports = {
         path: await client.transcript(meeting.id, path.suffix[1:])
         for path in notes_paths(folder, meeting, formats)
     }
+    for path, content in exports.items():
+        if summary and path.suffix == ".md":
+            exports[path] = with_summary(content, summary)
     await hass.async_add_executor_job(_write_files, folder, exports)
     return list(exports)
+
+
+def with_summary(markdown: bytes, summary: str) -> bytes:
+    """The Markdown notes with the summary's sections before the first section (the transcript)."""
+    text = markdown.decode()
+    at = text.find("\n## ")
+    if at < 0:
+        return (text.rstrip("\n") + "\n\n" + summary.rstrip("\n") + "\n").encode()
+    return (text[: at + 1] + summary.rstrip("\n") + "\n\n" + text[at + 1 :]).encode()
 
 
 async def async_existing_notes(

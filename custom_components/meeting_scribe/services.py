@@ -1,7 +1,9 @@
-"""Actions: start and stop a meeting, transcribe a file, e-mail the notes."""
+"""Actions: start and stop a meeting, transcribe a file, e-mail the notes, summarise a meeting."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from .errors import translated_errors
 from .mail import async_send_notes, recipients_for
 from .media import MEDIA_SOURCE_PREFIX, UnsupportedMediaSourceError, media_source_path
 from .models import InvalidParticipantError, Meeting, Participant, parse_participants
+from .summary import SummaryError
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_MEETING_ID = "meeting_id"
@@ -34,11 +37,14 @@ ATTR_FILE = "file"
 ATTR_WAIT = "wait"
 ATTR_NOTIFY_SERVICE = "notify_service"
 ATTR_RECIPIENTS = "recipients"
+ATTR_VOCABULARY = "vocabulary"
+ATTR_AGENT_ID = "agent_id"
 
 SERVICE_START_MEETING = "start_meeting"
 SERVICE_STOP_MEETING = "stop_meeting"
 SERVICE_TRANSCRIBE_FILE = "transcribe_file"
 SERVICE_SEND_NOTES = "send_notes"
+SERVICE_SUMMARIZE_MEETING = "summarize_meeting"
 
 # The last segment is decoded after stop; a long backlog on a slow machine can take minutes.
 STOP_WAIT_TIMEOUT_S = 900.0
@@ -46,6 +52,7 @@ TRANSCRIBE_WAIT_TIMEOUT_S = 3600.0
 
 _SERVER: dict[vol.Marker, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
 _ADDRESSES = vol.All(cv.ensure_list, [cv.string])
+_WORDS = vol.All(cv.ensure_list_csv, [cv.string])
 
 START_MEETING_SCHEMA = vol.Schema(
     {
@@ -53,6 +60,7 @@ START_MEETING_SCHEMA = vol.Schema(
         vol.Optional(ATTR_TITLE): cv.string,
         vol.Optional(ATTR_PARTICIPANTS, default=list): _ADDRESSES,
         vol.Optional(ATTR_LANGUAGE): cv.string,
+        vol.Optional(ATTR_VOCABULARY, default=list): _WORDS,
     }
 )
 STOP_MEETING_SCHEMA = vol.Schema({**_SERVER, vol.Optional(ATTR_MEETING_ID): cv.string})
@@ -63,6 +71,7 @@ TRANSCRIBE_FILE_SCHEMA = vol.Schema(
         vol.Optional(ATTR_TITLE): cv.string,
         vol.Optional(ATTR_PARTICIPANTS, default=list): _ADDRESSES,
         vol.Optional(ATTR_LANGUAGE): cv.string,
+        vol.Optional(ATTR_VOCABULARY, default=list): _WORDS,
         vol.Optional(ATTR_WAIT, default=False): cv.boolean,
     }
 )
@@ -72,6 +81,13 @@ SEND_NOTES_SCHEMA = vol.Schema(
         vol.Optional(ATTR_MEETING_ID): cv.string,
         vol.Optional(ATTR_NOTIFY_SERVICE): cv.string,
         vol.Optional(ATTR_RECIPIENTS): _ADDRESSES,
+    }
+)
+SUMMARIZE_MEETING_SCHEMA = vol.Schema(
+    {
+        **_SERVER,
+        vol.Optional(ATTR_MEETING_ID): cv.string,
+        vol.Optional(ATTR_AGENT_ID): cv.string,
     }
 )
 
@@ -84,6 +100,7 @@ def async_register_services(hass: HomeAssistant) -> None:
         (SERVICE_STOP_MEETING, _async_stop_meeting, STOP_MEETING_SCHEMA),
         (SERVICE_TRANSCRIBE_FILE, _async_transcribe_file, TRANSCRIBE_FILE_SCHEMA),
         (SERVICE_SEND_NOTES, _async_send_notes, SEND_NOTES_SCHEMA),
+        (SERVICE_SUMMARIZE_MEETING, _async_summarize_meeting, SUMMARIZE_MEETING_SCHEMA),
     ):
         hass.services.async_register(
             DOMAIN, name, handler, schema=schema, supports_response=SupportsResponse.OPTIONAL
@@ -96,6 +113,7 @@ async def _async_start_meeting(call: ServiceCall) -> ServiceResponse:
         call.data.get(ATTR_TITLE),
         _participants(call.data[ATTR_PARTICIPANTS]),
         call.data.get(ATTR_LANGUAGE),
+        call.data[ATTR_VOCABULARY],
     )
     return meeting.as_summary()
 
@@ -117,6 +135,7 @@ async def _async_transcribe_file(call: ServiceCall) -> ServiceResponse:
         call.data.get(ATTR_TITLE) or path.stem,
         call.data.get(ATTR_LANGUAGE),
         _participants(call.data[ATTR_PARTICIPANTS]),
+        call.data[ATTR_VOCABULARY],
     )
     if call.data[ATTR_WAIT]:
         finished = await _async_wait(coordinator, meeting.id, TRANSCRIBE_WAIT_TIMEOUT_S)
@@ -126,26 +145,52 @@ async def _async_transcribe_file(call: ServiceCall) -> ServiceResponse:
 
 async def _async_send_notes(call: ServiceCall) -> ServiceResponse:
     coordinator = _coordinator(call)
-    last = coordinator.data.last
-    meeting_id = call.data.get(ATTR_MEETING_ID) or (last.meeting.id if last else None)
-    if meeting_id is None:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_meeting")
-    meeting, files = await _async_fresh_notes(coordinator, meeting_id)
+    meeting = await _async_transcribed_meeting(coordinator, call.data.get(ATTR_MEETING_ID))
+    summary = coordinator.delivery.summary_of(meeting.id)
+    with _notes_errors(coordinator):
+        files = await coordinator.delivery.async_write_notes(meeting, summary)
     settings = coordinator.settings
     if ATTR_RECIPIENTS in call.data:
         recipients = [p.email for p in _participants(call.data[ATTR_RECIPIENTS])]
     else:
         recipients = recipients_for(meeting, settings.recipients)
     service = call.data.get(ATTR_NOTIFY_SERVICE) or settings.notify_service
-    await async_send_notes(call.hass, service, recipients, meeting, files)
+    await async_send_notes(call.hass, service, recipients, meeting, files, summary=summary)
     response: dict[str, Any] = {"id": meeting.id, "title": meeting.title}
     return response | {"recipients": recipients, "files": [str(path) for path in files]}
 
 
-async def _async_fresh_notes(
-    coordinator: ScribeCoordinator, meeting_id: str
-) -> tuple[Meeting, list[Path]]:
-    """The meeting, and its notes written again with the current options."""
+async def _async_summarize_meeting(call: ServiceCall) -> ServiceResponse:
+    coordinator = _coordinator(call)
+    agent_id = call.data.get(ATTR_AGENT_ID) or coordinator.settings.conversation_agent
+    if not agent_id:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="no_conversation_agent"
+        )
+    meeting = await _async_transcribed_meeting(coordinator, call.data.get(ATTR_MEETING_ID))
+    try:
+        with _notes_errors(coordinator):
+            finished = await coordinator.delivery.async_summarize(meeting, agent_id)
+    except SummaryError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="summary_failed",
+            translation_placeholders={"title": meeting.title, "agent": agent_id, "error": str(err)},
+        ) from err
+    assert finished.summary is not None
+    response: dict[str, Any] = {"id": meeting.id, "title": meeting.title, "agent_id": agent_id}
+    files = [str(path) for path in finished.files]
+    return response | finished.summary.as_dict() | {"files": files}
+
+
+async def _async_transcribed_meeting(
+    coordinator: ScribeCoordinator, meeting_id: str | None
+) -> Meeting:
+    """The meeting (by default the last one), if it has a transcript."""
+    last = coordinator.data.last
+    meeting_id = meeting_id or (last.meeting.id if last else None)
+    if meeting_id is None:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_meeting")
     with translated_errors():
         meeting = await coordinator.client.get_meeting(meeting_id)
     if not meeting.has_transcript:
@@ -154,9 +199,15 @@ async def _async_fresh_notes(
             translation_key="no_transcript",
             translation_placeholders={"title": meeting.title, "status": meeting.status.value},
         )
+    return meeting
+
+
+@contextmanager
+def _notes_errors(coordinator: ScribeCoordinator) -> Iterator[None]:
+    """Server errors and a notes folder that cannot be written, as the action's errors."""
     try:
         with translated_errors():
-            return meeting, await coordinator.delivery.async_write_notes(meeting)
+            yield
     except OSError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,

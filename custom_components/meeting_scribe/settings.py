@@ -10,12 +10,14 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 
 from .const import (
+    CONF_CONVERSATION_AGENT,
     CONF_EMAIL_ON_FINISH,
     CONF_EXPORT_FORMATS,
     CONF_LANGUAGE,
     CONF_NOTES_FOLDER,
     CONF_NOTIFY_SERVICE,
     CONF_RECIPIENTS,
+    CONF_VOCABULARY,
     EXPORT_FORMATS,
     MEDIA_FOLDER_NAME,
 )
@@ -29,7 +31,8 @@ def default_notes_folder(hass: HomeAssistant) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class ScribeSettings:
-    """What to do with meetings: where notes go, in which formats, and who gets them."""
+    """What to do with meetings: where notes go, in which formats, who gets them, which agent
+    summarises them and which words the transcript should know."""
 
     notes_folder: Path
     export_formats: tuple[str, ...]
@@ -37,6 +40,8 @@ class ScribeSettings:
     notify_service: str | None
     recipients: tuple[str, ...]
     email_on_finish: bool
+    conversation_agent: str | None = None
+    vocabulary: tuple[str, ...] = ()
 
     @classmethod
     def from_options(cls, hass: HomeAssistant, options: Mapping[str, Any]) -> ScribeSettings:
@@ -49,4 +54,6 @@ class ScribeSettings:
             notify_service=options.get(CONF_NOTIFY_SERVICE) or None,
             recipients=tuple(options.get(CONF_RECIPIENTS) or ()),
             email_on_finish=bool(options.get(CONF_EMAIL_ON_FINISH, False)),
+            conversation_agent=options.get(CONF_CONVERSATION_AGENT) or None,
+            vocabulary=tuple(options.get(CONF_VOCABULARY) or ()),
         )

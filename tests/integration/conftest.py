@@ -19,7 +19,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.meeting_scribe.const import CONF_NOTES_FOLDER, DOMAIN
-from tests.assets import AUDIO
+from tests.assets import AUDIO, TINY_EN_MODEL, TOY_MODEL
 from tests.integration.scribe_server import TOKEN, ScribeServer
 from tests.server_process import free_port
 
@@ -32,9 +32,11 @@ def _integration_env(enable_custom_integrations: None, socket_enabled: None) -> 
     """Load custom_components/meeting_scribe; allow sockets to 127.0.0.1."""
 
 
-def _running_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[ScribeServer]:
+def _running_server(
+    tmp_path_factory: pytest.TempPathFactory, name: str, model: Path = TOY_MODEL
+) -> Iterator[ScribeServer]:
     pytest_socket.enable_socket()  # session fixtures start before the per-test `socket_enabled`
-    server = ScribeServer(tmp_path_factory.mktemp(name))
+    server = ScribeServer(tmp_path_factory.mktemp(name), model)
     server.start()
     yield server
     server.stop()
@@ -44,6 +46,12 @@ def _running_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iter
 def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScribeServer]:
     """One real server for the tests that only need a working one."""
     yield from _running_server(tmp_path_factory, "scribe")
+
+
+@pytest.fixture(scope="session")
+def tiny_en_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScribeServer]:
+    """A server on the real Whisper tiny.en model, for tests that check the words."""
+    yield from _running_server(tmp_path_factory, "tiny-en", TINY_EN_MODEL)
 
 
 @pytest.fixture

@@ -28,14 +28,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerPro
 
 
 @pytest.fixture
-async def api(server: tuple[ServerProcess, str]) -> AsyncIterator[ApiClient]:
-    async with aiohttp.ClientSession() as session:
-        client = ApiClient(session, server[0].http_port, server[1])
-        await client.wait_until_ready()
-        yield client
-
-
-@pytest.fixture
 def recordings(server: tuple[ServerProcess, str]) -> Path:
     return server[0].log_path.parent / "data" / "recordings"
 
