@@ -5,6 +5,10 @@ Two tasks share the work. Capture takes audio from the source and appends it to 
 follows that file a little behind, feeding the engine, and appends each committed segment to the
 store. Audio therefore never sits whole in memory, however long the meeting, and a meeting found
 unfinished after a crash is completed by the same transcription task started further in.
+
+Each committed segment gets a speaker label (``speakers.turns``) before it is saved and announced;
+labels of earlier segments may be revised on the way (a ``speakers`` event), and the segment log
+is rewritten with the final labels when the meeting is done.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import contextlib
 import errno
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from .audio_format import TARGET_RATE, pcm16_to_float
 from .audio_source import AudioSource, SourceError
@@ -23,6 +28,7 @@ from .event_bus import EventBus, MeetingEvent
 from .meeting import Meeting, Source, Status, segment_json, utc_now
 from .meeting_store import BYTES_PER_SECOND, AudioWriter, MeetingStore
 from .segmenter import MEETING
+from .speakers.turns import SpeakerTurns
 from .transcriber import DecodeOptions, TextSegment
 
 _LOGGER = logging.getLogger(__name__)
@@ -60,6 +66,9 @@ class MeetingRun:
         self.segments: list[TextSegment] = store.segments(meeting.id)
         self.segments_saved = True
         self._resume_at_s = self.segments[-1].end if self.segments else 0.0
+        hint = len(meeting.participants) or None
+        self._speakers = SpeakerTurns(store.audio_path(meeting.id), hint)
+        self._labels_revised = False
         self._audio_size = 0 if source else store.audio_bytes(meeting.id)
         self._audio_complete = source is None
         self._audio_changed = asyncio.Event()
@@ -88,6 +97,7 @@ class MeetingRun:
         capture = asyncio.create_task(self._capture()) if self._source else None
         try:
             failure = await self._transcribe()
+            await self._final_speakers()
             if capture is not None:
                 try:
                     await capture
@@ -197,11 +207,14 @@ class MeetingRun:
         log = self._store.segment_log(self.meeting.id)
         offset = self._resume_at_s
         async for decoded in stream.results():
-            segment = TextSegment(
-                round(decoded.start + offset, 2), round(decoded.end + offset, 2), decoded.text
+            self.segments.append(
+                TextSegment(
+                    round(decoded.start + offset, 2), round(decoded.end + offset, 2), decoded.text
+                )
             )
-            self.segments.append(segment)
             self.meeting.language = self.meeting.language or stream.language
+            await self._label_speakers()
+            segment = self.segments[-1]
             try:
                 await log.append(segment)
             except OSError as err:
@@ -209,6 +222,41 @@ class MeetingRun:
                 _LOGGER.warning("Meeting %s: segment not saved: %s", self.meeting.id, err)
             data = {"meeting_id": self.meeting.id, **segment_json(segment)}
             self._bus.publish(MeetingEvent("segment", self.meeting.id, data))
+
+    # Speakers: labels for every segment, revised as the meeting goes on
+
+    async def _label_speakers(self) -> None:
+        """Label the newest segment; announce earlier labels that changed."""
+        labels = await self._speakers.labels(self.segments)
+        if labels is None:
+            return
+        revised = False
+        for index, (segment, label) in enumerate(zip(self.segments, labels, strict=True)):
+            if segment.speaker != label:
+                self.segments[index] = replace(segment, speaker=label)
+                revised = revised or index < len(self.segments) - 1
+        names = self.meeting.speakers
+        self.meeting.speakers = {label: names.get(label, label) for label in dict.fromkeys(labels)}
+        if revised:
+            self._labels_revised = True
+            data = {
+                "meeting_id": self.meeting.id,
+                "segments": [segment_json(s) for s in self.segments],
+                "speakers": dict(self.meeting.speakers),
+            }
+            self._bus.publish(MeetingEvent("speakers", self.meeting.id, data))
+
+    async def _final_speakers(self) -> None:
+        """The final labels (a resumed meeting's old segments too), saved with the segments."""
+        if self.segments and any(s.speaker is None for s in self.segments):
+            await self._label_speakers()
+        if not (self._labels_revised and self.segments_saved):
+            return
+        try:
+            await asyncio.to_thread(self._store.rewrite_segments, self.meeting.id, self.segments)
+        except OSError as err:
+            self.segments_saved = False  # served from memory, like segments a full disk kept
+            _LOGGER.warning("Meeting %s: speaker labels not saved: %s", self.meeting.id, err)
 
     def _finish(self, failure: str | None) -> None:
         meeting = self.meeting

@@ -13,7 +13,16 @@ from .const import CONF_RECIPIENTS
 from .coordinator import MeetingScribeConfigEntry
 
 # Tokens, and what people said and who they are.
-TO_REDACT = {CONF_TOKEN, CONF_RECIPIENTS, "email", "name", "text", "title", "last_words"}
+TO_REDACT = {
+    CONF_TOKEN,
+    CONF_RECIPIENTS,
+    "email",
+    "name",
+    "text",
+    "title",
+    "last_words",
+    "speakers",
+}
 
 
 async def async_get_config_entry_diagnostics(

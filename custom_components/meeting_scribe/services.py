@@ -1,4 +1,4 @@
-"""Actions: start and stop a meeting, transcribe a file, e-mail the notes."""
+"""Actions: start and stop a meeting, transcribe a file, name its speakers, e-mail the notes."""
 
 from __future__ import annotations
 
@@ -34,11 +34,14 @@ ATTR_FILE = "file"
 ATTR_WAIT = "wait"
 ATTR_NOTIFY_SERVICE = "notify_service"
 ATTR_RECIPIENTS = "recipients"
+ATTR_SPEAKER = "speaker"
+ATTR_NAME = "name"
 
 SERVICE_START_MEETING = "start_meeting"
 SERVICE_STOP_MEETING = "stop_meeting"
 SERVICE_TRANSCRIBE_FILE = "transcribe_file"
 SERVICE_SEND_NOTES = "send_notes"
+SERVICE_RENAME_SPEAKER = "rename_speaker"
 
 # The last segment is decoded after stop; a long backlog on a slow machine can take minutes.
 STOP_WAIT_TIMEOUT_S = 900.0
@@ -75,6 +78,15 @@ SEND_NOTES_SCHEMA = vol.Schema(
     }
 )
 
+RENAME_SPEAKER_SCHEMA = vol.Schema(
+    {
+        **_SERVER,
+        vol.Optional(ATTR_MEETING_ID): cv.string,
+        vol.Required(ATTR_SPEAKER): cv.string,
+        vol.Optional(ATTR_NAME, default=""): vol.Any(None, cv.string),
+    }
+)
+
 
 @callback
 def async_register_services(hass: HomeAssistant) -> None:
@@ -84,6 +96,7 @@ def async_register_services(hass: HomeAssistant) -> None:
         (SERVICE_STOP_MEETING, _async_stop_meeting, STOP_MEETING_SCHEMA),
         (SERVICE_TRANSCRIBE_FILE, _async_transcribe_file, TRANSCRIBE_FILE_SCHEMA),
         (SERVICE_SEND_NOTES, _async_send_notes, SEND_NOTES_SCHEMA),
+        (SERVICE_RENAME_SPEAKER, _async_rename_speaker, RENAME_SPEAKER_SCHEMA),
     ):
         hass.services.async_register(
             DOMAIN, name, handler, schema=schema, supports_response=SupportsResponse.OPTIONAL
@@ -126,11 +139,7 @@ async def _async_transcribe_file(call: ServiceCall) -> ServiceResponse:
 
 async def _async_send_notes(call: ServiceCall) -> ServiceResponse:
     coordinator = _coordinator(call)
-    last = coordinator.data.last
-    meeting_id = call.data.get(ATTR_MEETING_ID) or (last.meeting.id if last else None)
-    if meeting_id is None:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_meeting")
-    meeting, files = await _async_fresh_notes(coordinator, meeting_id)
+    meeting, files = await _async_fresh_notes(coordinator, _meeting_id(call, coordinator))
     settings = coordinator.settings
     if ATTR_RECIPIENTS in call.data:
         recipients = [p.email for p in _participants(call.data[ATTR_RECIPIENTS])]
@@ -140,6 +149,29 @@ async def _async_send_notes(call: ServiceCall) -> ServiceResponse:
     await async_send_notes(call.hass, service, recipients, meeting, files)
     response: dict[str, Any] = {"id": meeting.id, "title": meeting.title}
     return response | {"recipients": recipients, "files": [str(path) for path in files]}
+
+
+async def _async_rename_speaker(call: ServiceCall) -> ServiceResponse:
+    """Give a speaker label a name; the notes of a finished meeting are written again with it."""
+    coordinator = _coordinator(call)
+    meeting_id = _meeting_id(call, coordinator)
+    names = {call.data[ATTR_SPEAKER]: call.data[ATTR_NAME] or ""}
+    with translated_errors():
+        meeting = await coordinator.client.rename_speakers(meeting_id, names)
+    files: list[Path] = []
+    if meeting.has_transcript:
+        meeting, files = await _async_fresh_notes(coordinator, meeting_id)
+    response: dict[str, Any] = {"id": meeting.id, "title": meeting.title}
+    return response | {"speakers": dict(meeting.speakers), "files": [str(p) for p in files]}
+
+
+def _meeting_id(call: ServiceCall, coordinator: ScribeCoordinator) -> str:
+    """The meeting the call names, or the last one."""
+    last = coordinator.data.last
+    meeting_id = call.data.get(ATTR_MEETING_ID) or (last.meeting.id if last else None)
+    if meeting_id is None:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_meeting")
+    return str(meeting_id)
 
 
 async def _async_fresh_notes(

@@ -40,8 +40,9 @@ class ScribeServer:
 
     host = "127.0.0.1"
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, model: Path = TOY_MODEL) -> None:
         self.workdir = workdir
+        self.model = model
         workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.wyoming_port = free_port()
@@ -80,7 +81,7 @@ class ScribeServer:
         args = [
             sys.executable, "-m", "wyoming_scribe",
             "--uri", f"tcp://{self.host}:{self.wyoming_port}",
-            "--model", str(TOY_MODEL),
+            "--model", str(self.model),
             "--data-dir", str(self.workdir / "data"),
             "--http-host", self.host,
             "--http-port", str(self.port),

@@ -246,7 +246,9 @@ async def test_srt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     numbers = [block.split("\n", 1)[0] for block in blocks]
     assert numbers == [str(n) for n in range(1, len(blocks) + 1)]
     cues = parse_cues([block.split("\n", 1)[1] for block in blocks], ",")
-    assert words(" ".join(c[2] for c in cues)) == words(recorded.meeting["text"])
+    said = [re.fullmatch(r"(Speaker \d+): (.*)", c[2], re.DOTALL) for c in cues]
+    assert all(said), cues
+    assert words(" ".join(m[2] for m in said if m)) == words(recorded.meeting["text"])
 
 
 async def test_vtt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
@@ -254,7 +256,9 @@ async def test_vtt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     header, *blocks = text.strip("\n").split("\n\n")
     assert header.split("\n")[0] in ("WEBVTT", "WEBVTT - Weekly sync")
     cues = parse_cues(blocks, ".")
-    assert words(" ".join(c[2] for c in cues)) == words(recorded.meeting["text"])
+    said = [re.fullmatch(r"<v (Speaker \d+)>(.*)", c[2], re.DOTALL) for c in cues]
+    assert all(said), cues
+    assert words(" ".join(m[2] for m in said if m)) == words(recorded.meeting["text"])
 
 
 async def test_txt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
@@ -264,8 +268,9 @@ async def test_txt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     assert "Participants: Ada Lovelace <ada@example.com>, Bob <bob@example.com>" in lines
     paragraphs = [line for line in lines if re.match(r"^\[\d\d:\d\d:\d\d\] ", line)]
     assert len(paragraphs) >= 2
-    spoken = " ".join(p.split("] ", 1)[1] for p in paragraphs)
-    assert words(spoken) == words(recorded.meeting["text"])
+    said = [re.fullmatch(r"\[\S+\] (Speaker \d+): (.*)", p) for p in paragraphs]
+    assert all(said), paragraphs
+    assert words(" ".join(m[2] for m in said if m)) == words(recorded.meeting["text"])
 
 
 async def test_md_export(recorded: RecordedMeeting, api: ApiClient) -> None:
@@ -278,7 +283,9 @@ async def test_md_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     assert "## Transcript" in lines
     paragraphs = [line for line in lines if re.match(r"^\*\*\[\d\d:\d\d:\d\d\]\*\* ", line)]
     assert len(paragraphs) >= 2
-    spoken = " ".join(p.split("** ", 1)[1] for p in paragraphs)
+    said = [re.fullmatch(r"\*\*\[\S+\]\*\* \*\*(Speaker \d+):\*\* (.*)", p) for p in paragraphs]
+    assert all(said), paragraphs
+    spoken = " ".join(m[2] for m in said if m)
     assert words(spoken.replace("\\", "")) == words(recorded.meeting["text"])
 
 

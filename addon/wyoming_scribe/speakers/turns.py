@@ -1,0 +1,86 @@
+"""Speaker labels for one meeting's segments, revised as segments are committed.
+
+Each committed segment's audio is read back from the meeting's recording and embedded; all
+embeddings so far are clustered again, so a label may change while the meeting runs (the last
+clustering, when the meeting is done, is final). The work runs on a worker thread, never on the
+event loop, and never inside the decode queue: voice commands do not wait for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import cache
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from ..audio_format import TARGET_RATE, Samples, pcm16_to_float
+from ..transcriber import TextSegment
+from .clustering import cluster
+from .encoder import Embedding, SpeakerEncoder
+
+_LOGGER = logging.getLogger(__name__)
+# A segment is embedded from at most this much of its audio (its middle): the voice is clear by
+# then, and the cost of a long segment stays bounded.
+MAX_EMBEDDED_S = 8.0
+
+
+def speaker_label(number: int) -> str:
+    """``Speaker 1`` for the first voice heard, ``Speaker 2`` for the next, …"""
+    return f"Speaker {number + 1}"
+
+
+@cache
+def shared_encoder() -> SpeakerEncoder:
+    """One encoder for the whole server (its session is safe to run from several threads)."""
+    return SpeakerEncoder()
+
+
+class SpeakerTurns:
+    """Labels the segments of one meeting whose audio is in ``audio_path`` (16 kHz mono s16)."""
+
+    def __init__(self, audio_path: Path, speakers_hint: int | None = None) -> None:
+        self._audio_path = audio_path
+        self._hint = speakers_hint
+        self._embeddings: list[Embedding] = []
+        self._durations: list[float] = []
+        self._failed = False
+
+    async def labels(self, segments: list[TextSegment]) -> list[str] | None:
+        """A label per segment (embedding those not seen yet); None if speakers cannot be told."""
+        if self._failed or not segments:
+            return None
+        try:
+            return await asyncio.to_thread(self._label, segments)
+        except (OSError, RuntimeError, ValueError) as err:
+            # Speaker turns are a bonus: the transcript goes on without them.
+            _LOGGER.warning("Speaker turns are off for %s: %s", self._audio_path.parent.name, err)
+            self._failed = True
+            return None
+
+    def _label(self, segments: list[TextSegment]) -> list[str]:
+        encoder = shared_encoder()
+        with self._audio_path.open("rb") as audio:
+            for segment in segments[len(self._embeddings) :]:
+                samples = _read(audio, segment)
+                self._embeddings.append(encoder.embed(samples))
+                self._durations.append(samples.size / TARGET_RATE)
+        groups = cluster(
+            np.stack(self._embeddings), np.array(self._durations, np.float64), self._hint
+        )
+        return [speaker_label(group) for group in groups]
+
+
+def _read(audio: BinaryIO, segment: TextSegment) -> Samples:
+    """The middle ``MAX_EMBEDDED_S`` (at most) of a segment's audio, as float samples."""
+    start, end = segment.start, max(segment.end, segment.start + 0.1)
+    if end - start > MAX_EMBEDDED_S:
+        middle = (start + end) / 2
+        start, end = middle - MAX_EMBEDDED_S / 2, middle + MAX_EMBEDDED_S / 2
+    first = int(start * TARGET_RATE)
+    count = max(int(end * TARGET_RATE) - first, 1)
+    audio.seek(first * 2)
+    pcm = audio.read(count * 2)
+    return pcm16_to_float(pcm[: len(pcm) - len(pcm) % 2] or bytes(2))
