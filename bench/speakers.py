@@ -33,6 +33,7 @@ import numpy as np
 import psutil
 
 from bench.audio import SAMPLE_RATE, float_to_s16, load_manifest
+from bench.meeting_realtime import wait_ready
 from bench.memory import MIB
 from bench.paths import AUDIO_DIR, MODELS_DIR, REPO_ROOT
 from bench.servers import free_port, terminate
@@ -131,19 +132,6 @@ async def transcribe(
             await asyncio.sleep(0.2)
 
 
-async def wait_ready(base: str) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(600):
-            try:
-                async with session.get(f"{base}/health") as response:
-                    if (await response.json())["status"] == "ok":
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.2)
-    raise TimeoutError("the server did not become ready")
-
-
 async def speaker_cost(audio: Audio, segments: list[dict[str, Any]]) -> dict[str, float]:
     """Seconds of speaker work per second of audio, as a meeting runs it, and the memory added."""
     from wyoming_scribe.speakers.turns import SpeakerTurns  # noqa: PLC0415
@@ -185,7 +173,8 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     server = start_server(args.model, workdir, http_port)
     base = f"http://127.0.0.1:{http_port}/api"
     try:
-        await wait_ready(base)
+        async with aiohttp.ClientSession() as session:
+            await asyncio.wait_for(wait_ready(session, base), 120)
         token = (workdir / "data/api_token").read_text().strip()
         clean, turns = assemble()
         cases = {

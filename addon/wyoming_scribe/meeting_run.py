@@ -6,9 +6,9 @@ follows that file a little behind, feeding the engine, and appends each committe
 store. Audio therefore never sits whole in memory, however long the meeting, and a meeting found
 unfinished after a crash is completed by the same transcription task started further in.
 
-Each committed segment gets a speaker label (``speakers.turns``) before it is saved and announced;
-labels of earlier segments may be revised on the way (a ``speakers`` event), and the segment log
-is rewritten with the final labels when the meeting is done.
+A third task labels the segments with their speakers (``speakers.turns``) a little behind the
+transcript, on a low-priority thread: a ``speakers`` event announces the labels of new segments
+and those that changed, and the segment log is rewritten with the final labels at the end.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ class MeetingRun:
         self._resume_at_s = self.segments[-1].end if self.segments else 0.0
         hint = len(meeting.participants) or None
         self._speakers = SpeakerTurns(store.audio_path(meeting.id), hint)
-        self._labels_revised = False
+        self._segments_added = asyncio.Event()
+        self._transcribed = False
         self._audio_size = 0 if source else store.audio_bytes(meeting.id)
         self._audio_complete = source is None
         self._audio_changed = asyncio.Event()
@@ -95,9 +96,12 @@ class MeetingRun:
 
     async def _run(self) -> None:
         capture = asyncio.create_task(self._capture()) if self._source else None
+        labelling = asyncio.create_task(self._label_speakers())
         try:
             failure = await self._transcribe()
-            await self._final_speakers()
+            self._transcribed = True
+            self._segments_added.set()
+            await labelling
             if capture is not None:
                 try:
                     await capture
@@ -105,9 +109,10 @@ class MeetingRun:
                     _LOGGER.exception("Meeting %s: recording failed", self.meeting.id)
                     failure = failure or f"Recording failed: {err}"
         finally:
-            if capture is not None and not capture.done():
-                capture.cancel()
-                await asyncio.gather(capture, return_exceptions=True)
+            for task in (capture, labelling):
+                if task is not None and not task.done():
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
             self._recording_ended.set()
         self._finish(failure)
 
@@ -213,7 +218,7 @@ class MeetingRun:
                 )
             )
             self.meeting.language = self.meeting.language or stream.language
-            await self._label_speakers()
+            self._segments_added.set()
             segment = self.segments[-1]
             try:
                 await log.append(segment)
@@ -226,37 +231,42 @@ class MeetingRun:
     # Speakers: labels for every segment, revised as the meeting goes on
 
     async def _label_speakers(self) -> None:
-        """Label the newest segment; announce earlier labels that changed."""
-        labels = await self._speakers.labels(self.segments)
-        if labels is None:
+        """Label new segments as they come (a resumed meeting's old ones too); save at the end."""
+        while True:
+            await self._segments_added.wait()
+            self._segments_added.clear()
+            finished = self._transcribed
+            await self._relabel()
+            if finished:
+                break
+        if self.segments_saved and any(s.speaker for s in self.segments):
+            try:
+                await asyncio.to_thread(
+                    self._store.rewrite_segments, self.meeting.id, list(self.segments)
+                )
+            except OSError as err:
+                self.segments_saved = False  # served from memory, like segments a full disk kept
+                _LOGGER.warning("Meeting %s: speaker labels not saved: %s", self.meeting.id, err)
+
+    async def _relabel(self) -> None:
+        """Label every segment so far; announce the labels that are new or changed."""
+        labels = await self._speakers.labels(list(self.segments))
+        if not labels:
             return
-        revised = False
-        for index, (segment, label) in enumerate(zip(self.segments, labels, strict=True)):
-            if segment.speaker != label:
-                self.segments[index] = replace(segment, speaker=label)
-                revised = revised or index < len(self.segments) - 1
+        changed = []
+        for index, label in enumerate(labels):
+            if self.segments[index].speaker != label:
+                self.segments[index] = replace(self.segments[index], speaker=label)
+                changed.append(segment_json(self.segments[index]))
         names = self.meeting.speakers
         self.meeting.speakers = {label: names.get(label, label) for label in dict.fromkeys(labels)}
-        if revised:
-            self._labels_revised = True
+        if changed:
             data = {
                 "meeting_id": self.meeting.id,
-                "segments": [segment_json(s) for s in self.segments],
+                "segments": changed,
                 "speakers": dict(self.meeting.speakers),
             }
             self._bus.publish(MeetingEvent("speakers", self.meeting.id, data))
-
-    async def _final_speakers(self) -> None:
-        """The final labels (a resumed meeting's old segments too), saved with the segments."""
-        if self.segments and any(s.speaker is None for s in self.segments):
-            await self._label_speakers()
-        if not (self._labels_revised and self.segments_saved):
-            return
-        try:
-            await asyncio.to_thread(self._store.rewrite_segments, self.meeting.id, self.segments)
-        except OSError as err:
-            self.segments_saved = False  # served from memory, like segments a full disk kept
-            _LOGGER.warning("Meeting %s: speaker labels not saved: %s", self.meeting.id, err)
 
     def _finish(self, failure: str | None) -> None:
         meeting = self.meeting

@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from faster_whisper.audio import decode_audio
-
-from tests.assets import AUDIO
 from wyoming_scribe.speakers.clustering import cluster
-from wyoming_scribe.speakers.encoder import SpeakerEncoder
+from wyoming_scribe.speakers.encoder import Embedding, SpeakerEncoder
 from wyoming_scribe.speakers.features import mel_filters, partial_starts
 
+from tests.assets import AUDIO
+
+Embeddings = dict[str, Embedding]
 REFERENCE = json.loads((Path(__file__).parent / "speaker_reference.json").read_text())
 
 
@@ -28,15 +29,15 @@ def encoder() -> SpeakerEncoder:
 
 
 @pytest.fixture(scope="module")
-def embeddings(encoder: SpeakerEncoder) -> dict[str, np.ndarray]:
+def embeddings(encoder: SpeakerEncoder) -> Embeddings:
     return {clip: encoder.embed(decode_audio(str(AUDIO / clip))) for clip in REFERENCE}
 
 
 def voice(clip: str) -> str:
-    return clip.split("/")[-1].rsplit("_", 1)[0].rsplit("-", 2)[0]
+    return clip.rsplit("/", maxsplit=1)[-1].rsplit("_", 1)[0].rsplit("-", 2)[0]
 
 
-def test_the_embeddings_are_resemblyzers(embeddings: dict[str, np.ndarray]) -> None:
+def test_the_embeddings_are_resemblyzers(embeddings: Embeddings) -> None:
     assert len(embeddings) == 8
     for clip, embedding in embeddings.items():
         reference = np.array(REFERENCE[clip], np.float32)
@@ -44,10 +45,12 @@ def test_the_embeddings_are_resemblyzers(embeddings: dict[str, np.ndarray]) -> N
         assert float(np.linalg.norm(embedding)) == pytest.approx(1.0, abs=1e-5)
 
 
-def test_the_same_voice_is_nearer_than_another(embeddings: dict[str, np.ndarray]) -> None:
+def test_the_same_voice_is_nearer_than_another(embeddings: Embeddings) -> None:
     clips = list(embeddings)
     for a in clips:
-        same = [float(embeddings[a] @ embeddings[b]) for b in clips if b != a and voice(b) == voice(a)]
+        same = [
+            float(embeddings[a] @ embeddings[b]) for b in clips if b != a and voice(b) == voice(a)
+        ]
         other = [float(embeddings[a] @ embeddings[b]) for b in clips if voice(b) != voice(a)]
         assert min(same) > max(other), a
 
@@ -68,7 +71,7 @@ def test_partials_cover_the_utterance_like_resemblyzer() -> None:
     assert (starts[-1] + 160) * 160 >= 10 * 16000 * 0.9
 
 
-def test_voices_are_grouped_in_order_of_first_words(embeddings: dict[str, np.ndarray]) -> None:
+def test_voices_are_grouped_in_order_of_first_words(embeddings: Embeddings) -> None:
     order = [
         "librispeech/1089-134686-0000.flac",
         "arctic/cmu_arctic_us_aew_a0001.wav",
@@ -84,7 +87,7 @@ def test_voices_are_grouped_in_order_of_first_words(embeddings: dict[str, np.nda
 
 
 def test_the_number_of_participants_is_a_hint_not_a_truth(
-    embeddings: dict[str, np.ndarray],
+    embeddings: Embeddings,
 ) -> None:
     order = [
         "arctic/cmu_arctic_us_aew_a0001.wav",
@@ -103,7 +106,7 @@ def test_the_number_of_participants_is_a_hint_not_a_truth(
 
 
 def test_a_voice_back_after_a_long_silence_keeps_its_label(
-    embeddings: dict[str, np.ndarray],
+    embeddings: Embeddings,
 ) -> None:
     lj_like = "arctic/cmu_arctic_us_axb_a0004.wav"
     others = [c for c in REFERENCE if voice(c) != voice(lj_like)]
@@ -113,7 +116,7 @@ def test_a_voice_back_after_a_long_silence_keeps_its_label(
     assert 0 not in groups[1:-1]
 
 
-def test_a_short_segment_joins_the_voice_it_is_nearest(embeddings: dict[str, np.ndarray]) -> None:
+def test_a_short_segment_joins_the_voice_it_is_nearest(embeddings: Embeddings) -> None:
     order = [
         "arctic/cmu_arctic_us_aew_a0001.wav",
         "librispeech/1089-134686-0000.flac",

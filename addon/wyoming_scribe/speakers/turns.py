@@ -2,14 +2,19 @@
 
 Each committed segment's audio is read back from the meeting's recording and embedded; all
 embeddings so far are clustered again, so a label may change while the meeting runs (the last
-clustering, when the meeting is done, is final). The work runs on a worker thread, never on the
-event loop, and never inside the decode queue: voice commands do not wait for it.
+clustering, when the meeting is done, is final). The work runs on its own thread at a low
+priority (nice 10), never on the event loop and never in the decode queue: the decoder, and so a
+voice command, always goes first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +30,16 @@ _LOGGER = logging.getLogger(__name__)
 # A segment is embedded from at most this much of its audio (its middle): the voice is clear by
 # then, and the cost of a long segment stays bounded.
 MAX_EMBEDDED_S = 8.0
+NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Make the speaker thread yield the CPU to the decoder (Linux schedules threads alone)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+
+
+_WORKER = ThreadPoolExecutor(1, "speakers", initializer=_lower_priority)
 
 
 def speaker_label(number: int) -> str:
@@ -53,10 +68,11 @@ class SpeakerTurns:
         if self._failed or not segments:
             return None
         try:
-            return await asyncio.to_thread(self._label, segments)
-        except (OSError, RuntimeError, ValueError) as err:
+            return await asyncio.get_running_loop().run_in_executor(_WORKER, self._label, segments)
+        except Exception:
             # Speaker turns are a bonus: the transcript goes on without them.
-            _LOGGER.warning("Speaker turns are off for %s: %s", self._audio_path.parent.name, err)
+            meeting = self._audio_path.parent.name
+            _LOGGER.exception("Speaker turns are off for meeting %s", meeting)
             self._failed = True
             return None
 
