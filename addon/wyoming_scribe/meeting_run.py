@@ -188,7 +188,7 @@ class MeetingRun:
             return f"Transcription failed: {error}"
         finally:
             stream.cancel()
-            meeting.language = meeting.language or stream.language
+            meeting.language = stream.language
         return None
 
     async def _feed(self, stream: TranscriptionStream) -> None:
@@ -212,20 +212,20 @@ class MeetingRun:
         log = self._store.segment_log(self.meeting.id)
         offset = self._resume_at_s
         async for decoded in stream.results():
-            self.segments.append(
-                TextSegment(
-                    round(decoded.start + offset, 2), round(decoded.end + offset, 2), decoded.text
-                )
+            segment = TextSegment(
+                round(decoded.start + offset, 2), round(decoded.end + offset, 2), decoded.text
             )
-            self.meeting.language = self.meeting.language or stream.language
+            self.segments.append(segment)
+            index = len(self.segments) - 1
+            self.meeting.language = stream.language  # the one given, or the best witness yet
             self._segments_added.set()
-            segment = self.segments[-1]
             try:
                 await log.append(segment)
             except OSError as err:
                 self.segments_saved = False
                 _LOGGER.warning("Meeting %s: segment not saved: %s", self.meeting.id, err)
-            data = {"meeting_id": self.meeting.id, **segment_json(segment)}
+            # With its speaker if the labels came meanwhile (a speakers event announced them).
+            data = {"meeting_id": self.meeting.id, **segment_json(self.segments[index])}
             self._bus.publish(MeetingEvent("segment", self.meeting.id, data))
 
     # Speakers: labels for every segment, revised as the meeting goes on
