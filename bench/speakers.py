@@ -148,6 +148,7 @@ async def speaker_cost(audio: Audio, segments: list[dict[str, Any]]) -> dict[str
         for count in range(1, len(texts) + 1):
             await turns.labels(texts[:count])
         cpu_s = time.process_time() - started
+        turns.close()
     return {
         "speaker_cpu_s": round(cpu_s, 2),
         "speaker_rtf": round(cpu_s / (audio.size / SAMPLE_RATE), 4),

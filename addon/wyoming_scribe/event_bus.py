@@ -16,7 +16,7 @@ _BACKLOG = 1000
 @dataclass(frozen=True, slots=True)
 class MeetingEvent:
     """``status``: ``data`` is the meeting summary; ``segment``: a new committed segment;
-    ``speakers``: segments got their speaker labels, or they changed; ``deleted``: the meeting is gone
+    ``speakers``: segments got speaker labels, or they changed; ``deleted``: the meeting is gone
     (``data`` is empty)."""
 
     kind: Literal["status", "segment", "speakers", "deleted"]

@@ -232,13 +232,16 @@ class MeetingRun:
 
     async def _label_speakers(self) -> None:
         """Label new segments as they come (a resumed meeting's old ones too); save at the end."""
-        while True:
-            await self._segments_added.wait()
-            self._segments_added.clear()
-            finished = self._transcribed
-            await self._relabel()
-            if finished:
-                break
+        try:
+            while True:
+                await self._segments_added.wait()
+                self._segments_added.clear()
+                finished = self._transcribed
+                await self._relabel()
+                if finished:
+                    break
+        finally:
+            await asyncio.to_thread(self._speakers.close)
         if self.segments_saved and any(s.speaker for s in self.segments):
             try:
                 await asyncio.to_thread(

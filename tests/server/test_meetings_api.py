@@ -161,9 +161,16 @@ def test_segments_stream_while_the_meeting_records(recorded: RecordedMeeting) ->
     assert events[0].event == "status"
     assert events[-1].event == "status"
 
-    streamed = [e.data for e in events if e.event == "segment"]
+    streamed = [dict(e.data) for e in events if e.event == "segment"]
     meeting_id = recorded.meeting["id"]
     assert all(s.pop("meeting_id") == meeting_id for s in streamed)
+    # Speaker labels follow the text in speakers events; the last word on each segment counts.
+    labels = {s["start"]: s["speaker"] for s in streamed}
+    for event in events:
+        if event.event == "speakers":
+            assert event.data["meeting_id"] == meeting_id
+            labels |= {s["start"]: s["speaker"] for s in event.data["segments"]}
+    streamed = [s | {"speaker": labels[s["start"]]} for s in streamed]
     assert streamed == recorded.meeting["segments"]
     early = [e for e in events if e.event == "segment" and e.at < recorded.stop_sent_at]
     assert len(early) >= len(streamed) // 2, "most segments should come before the stop"

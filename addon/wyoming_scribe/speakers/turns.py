@@ -39,9 +39,6 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
 
 
-_WORKER = ThreadPoolExecutor(1, "speakers", initializer=_lower_priority)
-
-
 def speaker_label(number: int) -> str:
     """``Speaker 1`` for the first voice heard, ``Speaker 2`` for the next, …"""
     return f"Speaker {number + 1}"
@@ -62,13 +59,20 @@ class SpeakerTurns:
         self._embeddings: list[Embedding] = []
         self._durations: list[float] = []
         self._failed = False
+        self._worker = ThreadPoolExecutor(1, "speakers", initializer=_lower_priority)
+
+    def close(self) -> None:
+        """End the worker thread (blocks until the embedding under way, if any, is done)."""
+        self._worker.shutdown(wait=True, cancel_futures=True)
 
     async def labels(self, segments: list[TextSegment]) -> list[str] | None:
         """A label per segment (embedding those not seen yet); None if speakers cannot be told."""
         if self._failed or not segments:
             return None
         try:
-            return await asyncio.get_running_loop().run_in_executor(_WORKER, self._label, segments)
+            return await asyncio.get_running_loop().run_in_executor(
+                self._worker, self._label, segments
+            )
         except Exception:
             # Speaker turns are a bonus: the transcript goes on without them.
             meeting = self._audio_path.parent.name
