@@ -16,9 +16,10 @@ _BACKLOG = 1000
 @dataclass(frozen=True, slots=True)
 class MeetingEvent:
     """``status``: ``data`` is the meeting summary; ``segment``: a new committed segment;
-    ``deleted``: the meeting is gone (``data`` is empty)."""
+    ``speakers``: segments got speaker labels, or they changed; ``deleted``: the meeting is gone
+    (``data`` is empty)."""
 
-    kind: Literal["status", "segment", "deleted"]
+    kind: Literal["status", "segment", "speakers", "deleted"]
     meeting_id: str
     data: dict[str, Any]
 

@@ -44,17 +44,33 @@ def duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def paragraphs(segments: list[TextSegment]) -> list[tuple[float, str]]:
-    """Segments joined into paragraphs at long pauses: (start, text)."""
-    result: list[tuple[float, list[str]]] = []
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    start: float
+    speaker: str | None  # the name the speaker shows as
+    text: str
+
+
+def paragraphs(meeting: Meeting, segments: list[TextSegment]) -> list[Paragraph]:
+    """Segments joined into paragraphs, a new one at each change of speaker or long pause."""
+    result: list[tuple[float, str | None, list[str]]] = []
     last_end = float("-inf")
     for segment in segments:
+        speaker = speaker_name(meeting, segment)
         paused = segment.start - last_end >= PARAGRAPH_PAUSE_S
-        if not result or paused or segment.end - result[-1][0] > PARAGRAPH_MAX_S:
-            result.append((segment.start, []))
-        result[-1][1].append(segment.text)
+        turn = not result or speaker != result[-1][1]
+        if turn or paused or segment.end - result[-1][0] > PARAGRAPH_MAX_S:
+            result.append((segment.start, speaker, []))
+        result[-1][2].append(segment.text)
         last_end = segment.end
-    return [(start, " ".join(texts)) for start, texts in result]
+    return [Paragraph(start, speaker, " ".join(texts)) for start, speaker, texts in result]
+
+
+def speaker_name(meeting: Meeting, segment: TextSegment) -> str | None:
+    """The name a segment's speaker was given, else its label ("Speaker 2"); None if unknown."""
+    if segment.speaker is None:
+        return None
+    return meeting.speakers.get(segment.speaker) or segment.speaker
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +78,10 @@ class Cue:
     start: float
     end: float
     text: str
+    speaker: str | None = None
 
 
-def cues(segments: list[TextSegment]) -> list[Cue]:
+def cues(segments: list[TextSegment], meeting: Meeting | None = None) -> list[Cue]:
     """Subtitle cues in order and not overlapping, at most two lines each.
 
     A long segment is split at word boundaries; its time is shared by the parts in proportion to
@@ -77,22 +94,24 @@ def cues(segments: list[TextSegment]) -> list[Cue]:
         if not text:
             continue
         parts = textwrap.wrap(text, CUE_MAX_CHARS, break_long_words=False) or [text]
+        speaker = speaker_name(meeting, segment) if meeting else None
         start = max(segment.start, previous_end)
         span = max(segment.end - start, 0.0)
         total = sum(len(part) for part in parts)
         for part in parts:
             end = start + max(span * len(part) / total, MIN_CUE_S)
             lines = "\n".join(textwrap.wrap(part, CUE_LINE_CHARS, break_long_words=False))
-            result.append(Cue(start, end, lines))
+            result.append(Cue(start, end, lines, speaker))
             start = end
         previous_end = start
     return result
 
 
-def render_srt(_meeting: Meeting, segments: list[TextSegment]) -> str:
+def render_srt(meeting: Meeting, segments: list[TextSegment]) -> str:
     blocks = [
-        f"{number}\n{timestamp(cue.start, ',')} --> {timestamp(cue.end, ',')}\n{cue.text}\n"
-        for number, cue in enumerate(cues(segments), start=1)
+        f"{number}\n{timestamp(cue.start, ',')} --> {timestamp(cue.end, ',')}\n"
+        f"{_said_by(cue.speaker, cue.text)}\n"
+        for number, cue in enumerate(cues(segments, meeting), start=1)
     ]
     return "\n".join(blocks)
 
@@ -100,8 +119,9 @@ def render_srt(_meeting: Meeting, segments: list[TextSegment]) -> str:
 def render_vtt(meeting: Meeting, segments: list[TextSegment]) -> str:
     header = f"WEBVTT - {_one_line(meeting.title)}\n"
     blocks = [
-        f"{timestamp(cue.start)} --> {timestamp(cue.end)}\n{_vtt_escape(cue.text)}\n"
-        for cue in cues(segments)
+        f"{timestamp(cue.start)} --> {timestamp(cue.end)}\n{_voice(cue.speaker)}"
+        f"{_vtt_escape(cue.text)}\n"
+        for cue in cues(segments, meeting)
     ]
     return "\n".join([header, *blocks])
 
@@ -113,7 +133,9 @@ def render_txt(meeting: Meeting, segments: list[TextSegment]) -> str:
     if note := _status_note(meeting):
         lines.append(note)
     lines.append("")
-    lines += [f"[{clock(start)}] {text}\n" for start, text in paragraphs(segments)]
+    lines += [
+        f"[{clock(p.start)}] {_said_by(p.speaker, p.text)}\n" for p in paragraphs(meeting, segments)
+    ]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -127,7 +149,10 @@ def render_md(meeting: Meeting, segments: list[TextSegment]) -> str:
     if note := _status_note(meeting):
         lines.append(f"- **Note:** {_md(note)}")
     lines += ["", "## Transcript", ""]
-    body = [f"**[{clock(start)}]** {_md(text)}\n" for start, text in paragraphs(segments)]
+    body = [
+        f"**[{clock(p.start)}]** {f'**{_md(p.speaker)}:** ' if p.speaker else ''}{_md(p.text)}\n"
+        for p in paragraphs(meeting, segments)
+    ]
     lines += body or ["_No speech was transcribed._\n"]
     return "\n".join(lines)
 
@@ -162,6 +187,15 @@ def _status_note(meeting: Meeting) -> str | None:
     if meeting.recovered:
         notes.append("Recovered after the server stopped unexpectedly.")
     return " ".join(notes) or None
+
+
+def _said_by(speaker: str | None, text: str) -> str:
+    return f"{speaker}: {text}" if speaker else text
+
+
+def _voice(speaker: str | None) -> str:
+    """A WebVTT voice tag; its annotation may hold no '>' and no line break."""
+    return f"<v {_vtt_escape(_one_line(speaker))}>" if speaker else ""
 
 
 def _one_line(text: str) -> str:

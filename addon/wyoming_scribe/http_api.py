@@ -155,6 +155,16 @@ async def get_meeting(request: web.Request) -> web.Response:
     return web.json_response(meeting.to_json(service.segments(meeting_id)))
 
 
+@routes.patch("/api/meetings/{id}")
+async def update_meeting(request: web.Request) -> web.Response:
+    service, meeting_id = request.app[SERVICE], request.match_info["id"]
+    body = await _json_object(request)
+    if set(body) != {"speakers"}:
+        raise ApiError(400, "bad_request", 'Only speakers can be changed: {"speakers": {...}}')
+    meeting = await service.rename_speakers(meeting_id, body["speakers"])
+    return web.json_response(meeting.to_json(service.segments(meeting_id)))
+
+
 @routes.delete("/api/meetings/{id}")
 async def delete_meeting(request: web.Request) -> web.Response:
     await request.app[SERVICE].delete(request.match_info["id"])

@@ -18,7 +18,8 @@ PING_EVERY_S = 15.0
 async def meeting_events(
     request: web.Request, service: MeetingService, meeting_id: str
 ) -> web.StreamResponse:
-    """``status`` now, then ``segment`` and ``status`` events until the meeting is over."""
+    """``status`` now, then ``segment``, ``speakers`` and ``status`` events until the meeting is
+    over."""
     async with service.bus.subscribe() as subscription:
         meeting = service.get(meeting_id)  # after subscribing: nothing can slip in between
         response = await _open(request)
@@ -47,14 +48,15 @@ async def _follow_meeting(
 async def server_events(
     request: web.Request, service: MeetingService, hello: dict[str, Any]
 ) -> web.StreamResponse:
-    """``hello`` with the health, then ``meeting`` and ``segment`` events, for ever."""
+    """``hello`` with the health, then ``meeting``, ``segment`` and ``speakers`` events, for
+    ever."""
     async with service.bus.subscribe() as subscription:
         response = await _open(request)
         try:
             await _send(response, "hello", hello)
             while (event := await _next(response, subscription)) is not None:
                 if event.kind != "deleted":  # not part of the contract (docs/api.md)
-                    name = "meeting" if event.kind == "status" else "segment"
+                    name = "meeting" if event.kind == "status" else event.kind
                     await _send(response, name, event.data)
         except ConnectionResetError:
             pass

@@ -16,6 +16,7 @@ from .vocabulary import VocabularyError, parse_vocabulary
 MEETING_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
 MAX_TITLE = 200
 MAX_PARTICIPANTS = 100
+MAX_SPEAKER_NAME = 100
 
 
 class MeetingRequestError(ValueError):
@@ -69,6 +70,8 @@ class Meeting:
     error: str | None = None
     recovered: bool = False
     vocabulary: list[str] = field(default_factory=list)
+    # Every speaker label of the transcript and the name it shows as (the label, until renamed).
+    speakers: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """The meeting as lists and event streams show it (no segments, no text)."""
@@ -85,6 +88,7 @@ class Meeting:
             "error": self.error,
             "recovered": self.recovered,
             "vocabulary": self.vocabulary,
+            "speakers": dict(self.speakers),
         }
 
     def to_json(self, segments: list[TextSegment]) -> dict[str, Any]:
@@ -112,15 +116,48 @@ class Meeting:
             error=data.get("error"),
             recovered=bool(data.get("recovered")),
             vocabulary=list(data.get("vocabulary") or []),
+            speakers={str(k): str(v) for k, v in (data.get("speakers") or {}).items()},
         )
 
 
 def segment_json(segment: TextSegment) -> dict[str, Any]:
-    return {"start": segment.start, "end": segment.end, "text": segment.text}
+    return {
+        "start": segment.start,
+        "end": segment.end,
+        "text": segment.text,
+        "speaker": segment.speaker,
+    }
 
 
 def segment_from_json(data: dict[str, Any]) -> TextSegment:
-    return TextSegment(float(data["start"]), float(data["end"]), str(data["text"]))
+    speaker = data.get("speaker")
+    return TextSegment(
+        float(data["start"]),
+        float(data["end"]),
+        str(data["text"]),
+        str(speaker) if speaker is not None else None,
+    )
+
+
+def renamed_speakers(speakers: dict[str, str], names: Any) -> dict[str, str]:
+    """``speakers`` with the names a client gave (``{"Speaker 2": "Ada"}``; an empty name or null
+    gives the label back)."""
+    if not isinstance(names, dict) or not names:
+        raise MeetingRequestError('speakers must be an object such as {"Speaker 2": "Ada"}')
+    renamed = dict(speakers)
+    for label, name in names.items():
+        if label not in speakers:
+            known = ", ".join(speakers) or "none yet"
+            raise MeetingRequestError(f"No speaker {label!r} in this meeting (speakers: {known})")
+        if name is not None and not isinstance(name, str):
+            raise MeetingRequestError(f"the name of {label!r} must be a string")
+        cleaned = " ".join((name or "").split())
+        if len(cleaned) > MAX_SPEAKER_NAME:
+            raise MeetingRequestError(
+                f"a speaker name is longer than {MAX_SPEAKER_NAME} characters"
+            )
+        renamed[label] = cleaned or label
+    return renamed
 
 
 def new_meeting_id(now: datetime) -> str:

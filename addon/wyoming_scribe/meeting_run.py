@@ -5,6 +5,10 @@ Two tasks share the work. Capture takes audio from the source and appends it to 
 follows that file a little behind, feeding the engine, and appends each committed segment to the
 store. Audio therefore never sits whole in memory, however long the meeting, and a meeting found
 unfinished after a crash is completed by the same transcription task started further in.
+
+A third task labels the segments with their speakers (``speakers.turns``) a little behind the
+transcript, on a low-priority thread: a ``speakers`` event announces the labels of new segments
+and those that changed, and the segment log is rewritten with the final labels at the end.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import contextlib
 import errno
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from .audio_format import TARGET_RATE, pcm16_to_float
 from .audio_source import AudioSource, SourceError
@@ -23,6 +28,7 @@ from .event_bus import EventBus, MeetingEvent
 from .meeting import Meeting, Source, Status, segment_json, utc_now
 from .meeting_store import BYTES_PER_SECOND, AudioWriter, MeetingStore
 from .segmenter import MEETING
+from .speakers.turns import SpeakerTurns
 from .transcriber import DecodeOptions, TextSegment
 from .vocabulary import hotwords
 
@@ -61,6 +67,10 @@ class MeetingRun:
         self.segments: list[TextSegment] = store.segments(meeting.id)
         self.segments_saved = True
         self._resume_at_s = self.segments[-1].end if self.segments else 0.0
+        hint = len(meeting.participants) or None
+        self._speakers = SpeakerTurns(store.audio_path(meeting.id), hint)
+        self._segments_added = asyncio.Event()
+        self._transcribed = False
         self._audio_size = 0 if source else store.audio_bytes(meeting.id)
         self._audio_complete = source is None
         self._audio_changed = asyncio.Event()
@@ -87,8 +97,12 @@ class MeetingRun:
 
     async def _run(self) -> None:
         capture = asyncio.create_task(self._capture()) if self._source else None
+        labelling = asyncio.create_task(self._label_speakers())
         try:
             failure = await self._transcribe()
+            self._transcribed = True
+            self._segments_added.set()
+            await labelling
             if capture is not None:
                 try:
                     await capture
@@ -96,9 +110,10 @@ class MeetingRun:
                     _LOGGER.exception("Meeting %s: recording failed", self.meeting.id)
                     failure = failure or f"Recording failed: {err}"
         finally:
-            if capture is not None and not capture.done():
-                capture.cancel()
-                await asyncio.gather(capture, return_exceptions=True)
+            for task in (capture, labelling):
+                if task is not None and not task.done():
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
             self._recording_ended.set()
         self._finish(failure)
 
@@ -203,14 +218,60 @@ class MeetingRun:
                 round(decoded.start + offset, 2), round(decoded.end + offset, 2), decoded.text
             )
             self.segments.append(segment)
+            index = len(self.segments) - 1
             self.meeting.language = stream.language  # the one given, or the best witness yet
+            self._segments_added.set()
             try:
                 await log.append(segment)
             except OSError as err:
                 self.segments_saved = False
                 _LOGGER.warning("Meeting %s: segment not saved: %s", self.meeting.id, err)
-            data = {"meeting_id": self.meeting.id, **segment_json(segment)}
+            # With its speaker if the labels came meanwhile (a speakers event announced them).
+            data = {"meeting_id": self.meeting.id, **segment_json(self.segments[index])}
             self._bus.publish(MeetingEvent("segment", self.meeting.id, data))
+
+    # Speakers: labels for every segment, revised as the meeting goes on
+
+    async def _label_speakers(self) -> None:
+        """Label new segments as they come (a resumed meeting's old ones too); save at the end."""
+        try:
+            while True:
+                await self._segments_added.wait()
+                self._segments_added.clear()
+                finished = self._transcribed
+                await self._relabel()
+                if finished:
+                    break
+        finally:
+            await asyncio.to_thread(self._speakers.close)
+        if self.segments_saved and any(s.speaker for s in self.segments):
+            try:
+                await asyncio.to_thread(
+                    self._store.rewrite_segments, self.meeting.id, list(self.segments)
+                )
+            except OSError as err:
+                self.segments_saved = False  # served from memory, like segments a full disk kept
+                _LOGGER.warning("Meeting %s: speaker labels not saved: %s", self.meeting.id, err)
+
+    async def _relabel(self) -> None:
+        """Label every segment so far; announce the labels that are new or changed."""
+        labels = await self._speakers.labels(list(self.segments))
+        if not labels:
+            return
+        changed = []
+        for index, label in enumerate(labels):
+            if self.segments[index].speaker != label:
+                self.segments[index] = replace(self.segments[index], speaker=label)
+                changed.append(segment_json(self.segments[index]))
+        names = self.meeting.speakers
+        self.meeting.speakers = {label: names.get(label, label) for label in dict.fromkeys(labels)}
+        if changed:
+            data = {
+                "meeting_id": self.meeting.id,
+                "segments": changed,
+                "speakers": dict(self.meeting.speakers),
+            }
+            self._bus.publish(MeetingEvent("speakers", self.meeting.id, data))
 
     def _finish(self, failure: str | None) -> None:
         meeting = self.meeting

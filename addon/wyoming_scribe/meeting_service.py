@@ -12,6 +12,7 @@ import logging
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from .audio_source import AudioSource
 from .engine import Engine
@@ -24,6 +25,7 @@ from .meeting import (
     Source,
     Status,
     new_meeting_id,
+    renamed_speakers,
     utc_now,
 )
 from .meeting_run import MeetingRun, NotRecordingError
@@ -157,6 +159,15 @@ class MeetingService:
         if run is None:
             raise NotRecordingError(f"Meeting {meeting_id} is not recording")
         await run.stop()
+        return meeting
+
+    async def rename_speakers(self, meeting_id: str, names: Any) -> Meeting:
+        """Give speaker labels names (``{"Speaker 2": "Ada"}``): exports and e-mails show them."""
+        meeting = self.get(meeting_id)
+        meeting.speakers = renamed_speakers(meeting.speakers, names)
+        await asyncio.to_thread(self._store.save, meeting)
+        self.bus.publish(MeetingEvent("status", meeting.id, meeting.summary()))
+        _LOGGER.info("Meeting %s: speakers renamed", meeting_id)
         return meeting
 
     async def delete(self, meeting_id: str) -> None:

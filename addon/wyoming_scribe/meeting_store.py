@@ -4,7 +4,8 @@ One folder per meeting under the recordings dir:
 
 - ``meeting.json``: the meeting without its segments, replaced atomically (temp, fsync, rename);
 - ``audio.pcm``: the recording, raw 16 kHz mono s16, appended as it arrives, fsynced each second;
-- ``segments.jsonl``: one committed segment per line, appended and fsynced as each is decoded;
+- ``segments.jsonl``: one committed segment per line, appended and fsynced as each is decoded
+  (replaced whole when the meeting is done, if its speaker labels were revised);
 - ``upload``: an uploaded file, kept only until its audio is all in ``audio.pcm``.
 """
 
@@ -69,19 +70,13 @@ class MeetingStore:
 
     def save(self, meeting: Meeting) -> None:
         """Replace ``meeting.json`` so that a crash leaves the old or the new one, never half."""
-        folder = self.folder(meeting.id)
         data = json.dumps(meeting.summary(), ensure_ascii=False, indent=1).encode()
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".meeting-", delete=False) as tmp:
-            try:
-                os.fchmod(tmp.fileno(), 0o644)
-                tmp.write(data)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            except BaseException:
-                Path(tmp.name).unlink(missing_ok=True)
-                raise
-        Path(tmp.name).replace(folder / _MEETING_FILE)
-        _fsync_dir(folder)
+        _replace(self.folder(meeting.id) / _MEETING_FILE, data)
+
+    def rewrite_segments(self, meeting_id: str, segments: list[TextSegment]) -> None:
+        """Replace ``segments.jsonl`` whole (speaker labels revised), atomically like ``save``."""
+        lines = (json.dumps(segment_json(s), ensure_ascii=False) + "\n" for s in segments)
+        _replace(self.folder(meeting_id) / _SEGMENTS_FILE, "".join(lines).encode())
 
     def load_all(self) -> list[Meeting]:
         """Every meeting on disk (a folder that cannot be read is logged and skipped)."""
@@ -209,6 +204,21 @@ class SegmentLog:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write beside ``path``, fsync, rename over ``path``: a crash leaves the old or the new."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.stem}-", delete=False) as tmp:
+        try:
+            os.fchmod(tmp.fileno(), 0o644)
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        except BaseException:
+            Path(tmp.name).unlink(missing_ok=True)
+            raise
+    Path(tmp.name).replace(path)
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -40,6 +40,7 @@ class TextSegment:
     start: float
     end: float
     text: str
+    speaker: str | None = None  # a meeting's speaker label ("Speaker 1"); the engine leaves it
 
 
 @dataclass(frozen=True, slots=True)

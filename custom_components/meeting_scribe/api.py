@@ -114,6 +114,11 @@ class ScribeClient:
     async def stop_meeting(self, meeting_id: str) -> Meeting:
         return Meeting.from_json(await self._json("POST", f"/meetings/{meeting_id}/stop"))
 
+    async def rename_speakers(self, meeting_id: str, names: dict[str, str]) -> Meeting:
+        """Names for speaker labels (``{"Speaker 2": "Ada"}``; an empty name restores the label)."""
+        body = {"speakers": names}
+        return Meeting.from_json(await self._json("PATCH", f"/meetings/{meeting_id}", json=body))
+
     async def transcript(self, meeting_id: str, fmt: str) -> bytes:
         """One export of a meeting's transcript (txt, srt, vtt, md or json)."""
         async with self._request("GET", f"/meetings/{meeting_id}/transcript.{fmt}") as response:

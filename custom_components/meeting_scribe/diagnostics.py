@@ -23,6 +23,7 @@ TO_REDACT = {
     "title",
     "last_words",
     "summary",
+    "speakers",
 }
 
 

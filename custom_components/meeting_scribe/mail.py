@@ -98,7 +98,7 @@ async def async_compose(
         lines.append(strings["email_participants"].format(participants=names))
     if meeting.error:
         lines += ["", strings["email_interrupted"].format(error=meeting.error)]
-    lines += ["", _transcript_body(meeting.text, strings)]
+    lines += ["", _transcript_body(meeting.transcript, strings)]
     if files:
         lines += ["", strings["email_attachments"].format(files=", ".join(p.name for p in files))]
     lines += ["", "-- ", strings["email_footer"]]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import getaddresses
 from enum import StrEnum
@@ -76,10 +77,17 @@ class Segment:
     start: float
     end: float
     text: str
+    speaker: str | None = None  # "Speaker 2": the label the server gave the voice
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Segment:
-        return cls(start=float(data["start"]), end=float(data["end"]), text=str(data["text"]))
+        speaker = data.get("speaker")
+        return cls(
+            start=float(data["start"]),
+            end=float(data["end"]),
+            text=str(data["text"]),
+            speaker=str(speaker) if speaker else None,
+        )
 
 
 def _time(value: Any) -> datetime | None:
@@ -107,6 +115,7 @@ class Meeting:
     segments: tuple[Segment, ...] | None = None
     error: str | None = None
     recovered: bool = False
+    speakers: Mapping[str, str] = field(default_factory=dict)  # label → the name it shows as
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Meeting:
@@ -126,6 +135,7 @@ class Meeting:
             segments=None if segments is None else tuple(Segment.from_json(s) for s in segments),
             error=data.get("error"),
             recovered=bool(data.get("recovered")),
+            speakers={str(k): str(v) for k, v in (data.get("speakers") or {}).items()},
         )
 
     def as_summary(self) -> dict[str, Any]:
@@ -141,7 +151,21 @@ class Meeting:
             "ended_at": _iso(self.ended_at),
             "duration_s": self.duration_s,
             "error": self.error,
+            "speakers": dict(self.speakers),
         }
+
+    @property
+    def transcript(self) -> str | None:
+        """The text, a paragraph per speaker turn ("Ada: …") when the server told speakers apart."""
+        if not self.segments or not any(s.speaker for s in self.segments):
+            return self.text
+        turns: list[tuple[str, list[str]]] = []
+        for segment in self.segments:
+            name = self.speakers.get(segment.speaker or "") or segment.speaker or ""
+            if not turns or turns[-1][0] != name:
+                turns.append((name, []))
+            turns[-1][1].append(segment.text)
+        return "\n\n".join(f"{name}: {' '.join(texts)}" for name, texts in turns)
 
     @property
     def is_active(self) -> bool:

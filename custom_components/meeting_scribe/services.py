@@ -1,4 +1,5 @@
-"""Actions: start and stop a meeting, transcribe a file, e-mail the notes, summarise a meeting."""
+"""Actions: start and stop a meeting, transcribe a file, name its speakers, e-mail the notes,
+summarise a meeting."""
 
 from __future__ import annotations
 
@@ -39,12 +40,15 @@ ATTR_NOTIFY_SERVICE = "notify_service"
 ATTR_RECIPIENTS = "recipients"
 ATTR_VOCABULARY = "vocabulary"
 ATTR_AGENT_ID = "agent_id"
+ATTR_SPEAKER = "speaker"
+ATTR_NAME = "name"
 
 SERVICE_START_MEETING = "start_meeting"
 SERVICE_STOP_MEETING = "stop_meeting"
 SERVICE_TRANSCRIBE_FILE = "transcribe_file"
 SERVICE_SEND_NOTES = "send_notes"
 SERVICE_SUMMARIZE_MEETING = "summarize_meeting"
+SERVICE_RENAME_SPEAKER = "rename_speaker"
 
 # The last segment is decoded after stop; a long backlog on a slow machine can take minutes.
 STOP_WAIT_TIMEOUT_S = 900.0
@@ -91,6 +95,15 @@ SUMMARIZE_MEETING_SCHEMA = vol.Schema(
     }
 )
 
+RENAME_SPEAKER_SCHEMA = vol.Schema(
+    {
+        **_SERVER,
+        vol.Optional(ATTR_MEETING_ID): cv.string,
+        vol.Required(ATTR_SPEAKER): cv.string,
+        vol.Optional(ATTR_NAME, default=""): vol.Any(None, cv.string),
+    }
+)
+
 
 @callback
 def async_register_services(hass: HomeAssistant) -> None:
@@ -101,6 +114,7 @@ def async_register_services(hass: HomeAssistant) -> None:
         (SERVICE_TRANSCRIBE_FILE, _async_transcribe_file, TRANSCRIBE_FILE_SCHEMA),
         (SERVICE_SEND_NOTES, _async_send_notes, SEND_NOTES_SCHEMA),
         (SERVICE_SUMMARIZE_MEETING, _async_summarize_meeting, SUMMARIZE_MEETING_SCHEMA),
+        (SERVICE_RENAME_SPEAKER, _async_rename_speaker, RENAME_SPEAKER_SCHEMA),
     ):
         hass.services.async_register(
             DOMAIN, name, handler, schema=schema, supports_response=SupportsResponse.OPTIONAL
@@ -145,7 +159,7 @@ async def _async_transcribe_file(call: ServiceCall) -> ServiceResponse:
 
 async def _async_send_notes(call: ServiceCall) -> ServiceResponse:
     coordinator = _coordinator(call)
-    meeting = await _async_transcribed_meeting(coordinator, call.data.get(ATTR_MEETING_ID))
+    meeting = await _async_transcribed_meeting(coordinator, _meeting_id(call, coordinator))
     summary = coordinator.delivery.summary_of(meeting.id)
     with _notes_errors(coordinator):
         files = await coordinator.delivery.async_write_notes(meeting, summary)
@@ -167,7 +181,7 @@ async def _async_summarize_meeting(call: ServiceCall) -> ServiceResponse:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="no_conversation_agent"
         )
-    meeting = await _async_transcribed_meeting(coordinator, call.data.get(ATTR_MEETING_ID))
+    meeting = await _async_transcribed_meeting(coordinator, _meeting_id(call, coordinator))
     try:
         with _notes_errors(coordinator):
             finished = await coordinator.delivery.async_summarize(meeting, agent_id)
@@ -183,14 +197,33 @@ async def _async_summarize_meeting(call: ServiceCall) -> ServiceResponse:
     return response | finished.summary.as_dict() | {"files": files}
 
 
-async def _async_transcribed_meeting(
-    coordinator: ScribeCoordinator, meeting_id: str | None
-) -> Meeting:
-    """The meeting (by default the last one), if it has a transcript."""
+async def _async_rename_speaker(call: ServiceCall) -> ServiceResponse:
+    """Give a speaker label a name; the notes of a finished meeting are written again with it."""
+    coordinator = _coordinator(call)
+    meeting_id = _meeting_id(call, coordinator)
+    names = {call.data[ATTR_SPEAKER]: call.data[ATTR_NAME] or ""}
+    with translated_errors():
+        meeting = await coordinator.client.rename_speakers(meeting_id, names)
+    files: list[Path] = []
+    if meeting.has_transcript:
+        summary = coordinator.delivery.summary_of(meeting.id)
+        with _notes_errors(coordinator):
+            files = await coordinator.delivery.async_write_notes(meeting, summary)
+    response: dict[str, Any] = {"id": meeting.id, "title": meeting.title}
+    return response | {"speakers": dict(meeting.speakers), "files": [str(p) for p in files]}
+
+
+def _meeting_id(call: ServiceCall, coordinator: ScribeCoordinator) -> str:
+    """The meeting the call names, or the last one."""
     last = coordinator.data.last
-    meeting_id = meeting_id or (last.meeting.id if last else None)
+    meeting_id = call.data.get(ATTR_MEETING_ID) or (last.meeting.id if last else None)
     if meeting_id is None:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_meeting")
+    return str(meeting_id)
+
+
+async def _async_transcribed_meeting(coordinator: ScribeCoordinator, meeting_id: str) -> Meeting:
+    """The meeting, if it has a transcript."""
     with translated_errors():
         meeting = await coordinator.client.get_meeting(meeting_id)
     if not meeting.has_transcript:

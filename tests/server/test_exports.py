@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from datetime import UTC, datetime
 
-from wyoming_scribe.exports import cues, render_md, render_srt, render_txt, render_vtt, timestamp
+from wyoming_scribe.exports import (
+    cues,
+    render_json,
+    render_md,
+    render_srt,
+    render_txt,
+    render_vtt,
+    timestamp,
+)
 from wyoming_scribe.meeting import Meeting, Participant, Source, Status
 from wyoming_scribe.transcriber import TextSegment
 
@@ -104,3 +113,42 @@ def test_an_unfinished_or_interrupted_meeting_says_so() -> None:
     assert "_No speech was transcribed._" in render_md(interrupted, [])
     assert render_srt(interrupted, []) == ""
     assert render_vtt(interrupted, []).startswith("WEBVTT")
+
+
+def test_every_export_shows_who_speaks_by_the_name_they_were_given() -> None:
+    segments = [
+        TextSegment(0.0, 2.0, "Shall we start?", "Speaker 1"),
+        TextSegment(2.3, 4.0, "Yes, the budget first.", "Speaker 2"),
+        TextSegment(4.2, 6.0, "It is tight.", "Speaker 2"),
+        TextSegment(6.5, 8.0, "Agreed.", "Speaker 1"),
+    ]
+    named = meeting(speakers={"Speaker 1": "Speaker 1", "Speaker 2": "Ada <CFO>"})
+    txt = render_txt(named, segments)
+    assert re.findall(r"^\[\S+\] (.*)$", txt, re.MULTILINE) == [
+        "Speaker 1: Shall we start?",
+        "Ada <CFO>: Yes, the budget first. It is tight.",
+        "Speaker 1: Agreed.",
+    ]
+    md = render_md(named, segments)
+    assert "**[00:00:02]** **Ada \\<CFO\\>:** Yes, the budget first. It is tight." in md
+    assert "**[00:00:06]** **Speaker 1:** Agreed." in md
+    vtt = render_vtt(named, segments)
+    assert "<v Speaker 1>Shall we start?" in vtt
+    assert "<v Ada &lt;CFO&gt;>It is tight." in vtt
+    srt = render_srt(named, segments)
+    assert "\nAda <CFO>: Yes, the budget first.\n" in srt
+    assert [c.speaker for c in cues(segments, named)] == [
+        "Speaker 1",
+        "Ada <CFO>",
+        "Ada <CFO>",
+        "Speaker 1",
+    ]
+    data = json.loads(render_json(named, segments))
+    assert [s["speaker"] for s in data["segments"]] == [s.speaker for s in segments]
+    assert data["speakers"] == {"Speaker 1": "Speaker 1", "Speaker 2": "Ada <CFO>"}
+
+
+def test_segments_without_speakers_export_as_before() -> None:
+    txt = render_txt(meeting(), [TextSegment(0.0, 1.0, "Alone.")])
+    assert re.findall(r"^\[\S+\] (.*)$", txt, re.MULTILINE) == ["Alone."]
+    assert "<v " not in render_vtt(meeting(), [TextSegment(0.0, 1.0, "Alone.")])

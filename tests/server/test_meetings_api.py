@@ -161,9 +161,16 @@ def test_segments_stream_while_the_meeting_records(recorded: RecordedMeeting) ->
     assert events[0].event == "status"
     assert events[-1].event == "status"
 
-    streamed = [e.data for e in events if e.event == "segment"]
+    streamed = [dict(e.data) for e in events if e.event == "segment"]
     meeting_id = recorded.meeting["id"]
     assert all(s.pop("meeting_id") == meeting_id for s in streamed)
+    # Speaker labels follow the text in speakers events; the last word on each segment counts.
+    labels = {s["start"]: s["speaker"] for s in streamed}
+    for event in events:
+        if event.event == "speakers":
+            assert event.data["meeting_id"] == meeting_id
+            labels |= {s["start"]: s["speaker"] for s in event.data["segments"]}
+    streamed = [s | {"speaker": labels[s["start"]]} for s in streamed]
     assert streamed == recorded.meeting["segments"]
     early = [e for e in events if e.event == "segment" and e.at < recorded.stop_sent_at]
     assert len(early) >= len(streamed) // 2, "most segments should come before the stop"
@@ -247,7 +254,9 @@ async def test_srt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     numbers = [block.split("\n", 1)[0] for block in blocks]
     assert numbers == [str(n) for n in range(1, len(blocks) + 1)]
     cues = parse_cues([block.split("\n", 1)[1] for block in blocks], ",")
-    assert words(" ".join(c[2] for c in cues)) == words(recorded.meeting["text"])
+    said = [re.fullmatch(r"(Speaker \d+): (.*)", c[2], re.DOTALL) for c in cues]
+    assert all(said), cues
+    assert words(" ".join(m[2] for m in said if m)) == words(recorded.meeting["text"])
 
 
 async def test_vtt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
@@ -255,7 +264,9 @@ async def test_vtt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     header, *blocks = text.strip("\n").split("\n\n")
     assert header.split("\n")[0] in ("WEBVTT", "WEBVTT - Weekly sync")
     cues = parse_cues(blocks, ".")
-    assert words(" ".join(c[2] for c in cues)) == words(recorded.meeting["text"])
+    said = [re.fullmatch(r"<v (Speaker \d+)>(.*)", c[2], re.DOTALL) for c in cues]
+    assert all(said), cues
+    assert words(" ".join(m[2] for m in said if m)) == words(recorded.meeting["text"])
 
 
 async def test_txt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
@@ -265,8 +276,9 @@ async def test_txt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     assert "Participants: Ada Lovelace <ada@example.com>, Bob <bob@example.com>" in lines
     paragraphs = [line for line in lines if re.match(r"^\[\d\d:\d\d:\d\d\] ", line)]
     assert len(paragraphs) >= 2
-    spoken = " ".join(p.split("] ", 1)[1] for p in paragraphs)
-    assert words(spoken) == words(recorded.meeting["text"])
+    said = [re.fullmatch(r"\[\S+\] (Speaker \d+): (.*)", p) for p in paragraphs]
+    assert all(said), paragraphs
+    assert words(" ".join(m[2] for m in said if m)) == words(recorded.meeting["text"])
 
 
 async def test_md_export(recorded: RecordedMeeting, api: ApiClient) -> None:
@@ -279,7 +291,9 @@ async def test_md_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     assert "## Transcript" in lines
     paragraphs = [line for line in lines if re.match(r"^\*\*\[\d\d:\d\d:\d\d\]\*\* ", line)]
     assert len(paragraphs) >= 2
-    spoken = " ".join(p.split("** ", 1)[1] for p in paragraphs)
+    said = [re.fullmatch(r"\*\*\[\S+\]\*\* \*\*(Speaker \d+):\*\* (.*)", p) for p in paragraphs]
+    assert all(said), paragraphs
+    spoken = " ".join(m[2] for m in said if m)
     assert words(spoken.replace("\\", "")) == words(recorded.meeting["text"])
 
 
