@@ -70,7 +70,7 @@ def manifest() -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def entry(path: Path) -> dict[str, Any]:
+def manifest_entry(path: Path) -> dict[str, Any]:
     """The manifest entry of one file under AUDIO."""
     relative = path.relative_to(AUDIO).as_posix()
     found = [row for row in manifest() if row["path"] == relative]
@@ -80,7 +80,7 @@ def entry(path: Path) -> dict[str, Any]:
 
 def reference(path: Path) -> str:
     """The reference transcript of one file under AUDIO."""
-    return str(entry(path)["text"])
+    return str(manifest_entry(path)["text"])
 
 
 def audio_of_kind(kind: str) -> list[Path]:

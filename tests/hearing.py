@@ -26,6 +26,6 @@ def assert_heard(hypothesis: str, said: str | Path, max_wer: float) -> float:
 
 def assert_has_words(hypothesis: str, *words: str) -> None:
     """Every one of ``words`` (normalised) is in the normalised ``hypothesis``."""
-    heard = normalize(hypothesis).split()
-    missing = [word for word in words if normalize(word) not in heard]
+    heard = set(normalize(hypothesis).split())
+    missing = [word for word in words if not set(normalize(word).split()) <= heard]
     assert not missing, f"{missing} not heard in {normalize(hypothesis)!r}"

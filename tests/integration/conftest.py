@@ -19,7 +19,8 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.meeting_scribe.const import CONF_NOTES_FOLDER, DOMAIN
-from tests.assets import AUDIO
+from tests.assets import AUDIO, MEETING_AUDIO, manifest_entry
+from tests.hearing import assert_heard
 from tests.integration.scribe_server import TOKEN, ScribeServer
 from tests.server_process import free_port
 
@@ -195,6 +196,19 @@ async def transcribe_command(
     """A finished meeting, quickly: a two-second voice command transcribed as a file."""
     data = {"file": str(COMMAND_AUDIO), "title": title, "wait": True}
     return await act(hass, "transcribe_file", data | {"participants": participants or []})
+
+
+def assert_meeting_heard(result: dict[str, Any], max_wer: float = 0.35) -> None:
+    """The text of a meeting recorded from the (looped, meeting-playing) microphone is what was
+    said in the turns it recorded: those that started before it stopped."""
+    turns = manifest_entry(MEETING_AUDIO)["segments"]
+    said = " ".join(t["text"] for t in turns if t["start"] < float(result["duration_s"]) - 0.3)
+    assert_heard(str(result["text"]), said, max_wer)
+
+
+def assert_command_heard(result: dict[str, Any]) -> None:
+    """The text of `transcribe_command`'s meeting is the command's words."""
+    assert_heard(str(result["text"]), COMMAND_AUDIO, max_wer=0.2)  # measured 0 %
 
 
 def state_of(hass: HomeAssistant, entity_id: str) -> State:

@@ -1,7 +1,7 @@
 """A meeting recorded from a microphone, transcribed while it runs, and exported.
 
-The real server runs on 127.0.0.1 with the toy model; its microphone command plays the five-minute
-synthetic meeting at ten times real time, then silence until the meeting is stopped.
+The real server runs on 127.0.0.1 with Whisper tiny.en; its microphone command plays the
+five-minute synthetic meeting at eight times real time, then silence until the meeting is stopped.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import aiohttp
 import pytest
 import pytest_socket
 
-from tests.assets import manifest
+from tests.assets import MEETING_AUDIO, TINY_EN_MODEL, manifest_entry
+from tests.hearing import assert_heard
 from tests.server.api_client import (
-    MEETING_AUDIO,
     ApiClient,
     ServerEvent,
     generated_token,
@@ -35,7 +35,8 @@ from tests.server_process import ServerProcess, run_server
 PACE = 8.0
 TOLERANCE_S = 0.5  # VAD padding and Whisper's timestamp rounding
 PARTICIPANTS = [{"name": "Ada Lovelace", "email": "ada@example.com"}, "Bob <bob@example.com>"]
-TURNS = next(e for e in manifest() if e["path"] == "long/synthetic_meeting_multispeaker.flac")
+TURNS = manifest_entry(MEETING_AUDIO)
+MEETING_WER = 0.25  # measured: see test_the_meeting_transcript_has_the_words_said
 
 
 @dataclass
@@ -150,6 +151,11 @@ def test_the_meeting_is_done_with_segments_inside_the_speech_turns(
     assert meeting["text"] == " ".join(s["text"] for s in segments)
 
 
+def test_the_meeting_transcript_has_the_words_said(recorded: RecordedMeeting) -> None:
+    """46 turns of read speech and voice commands from many speakers, heard from the microphone."""
+    assert_heard(recorded.meeting["text"], MEETING_AUDIO, MEETING_WER)
+
+
 def test_the_meeting_is_done_seconds_after_it_stops(recorded: RecordedMeeting) -> None:
     assert recorded.done_seen_at - recorded.stop_sent_at < 20
 
@@ -197,9 +203,9 @@ async def test_health_names_the_model_and_queue(api: ApiClient) -> None:
     assert answer.status == 200
     health = answer.json
     assert health["status"] == "ok"
-    assert health["model"] == "toy-whisper-espeak-int8"
+    assert health["model"] == TINY_EN_MODEL.name
     assert health["compute_type"] == "int8"
-    assert "en" in health["languages"]
+    assert health["languages"] == ["en"]
     assert health["queue_depth"] == 0
     assert health["error"] is None
     assert re.fullmatch("[0-9a-f]{32}", health["server_id"])
@@ -247,6 +253,7 @@ async def test_srt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     assert numbers == [str(n) for n in range(1, len(blocks) + 1)]
     cues = parse_cues([block.split("\n", 1)[1] for block in blocks], ",")
     assert words(" ".join(c[2] for c in cues)) == words(recorded.meeting["text"])
+    assert_heard(" ".join(c[2] for c in cues), MEETING_AUDIO, MEETING_WER)
 
 
 async def test_vtt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
@@ -255,6 +262,7 @@ async def test_vtt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     assert header.split("\n")[0] in ("WEBVTT", "WEBVTT - Weekly sync")
     cues = parse_cues(blocks, ".")
     assert words(" ".join(c[2] for c in cues)) == words(recorded.meeting["text"])
+    assert_heard(" ".join(c[2] for c in cues), MEETING_AUDIO, MEETING_WER)
 
 
 async def test_txt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
@@ -266,6 +274,7 @@ async def test_txt_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     assert len(paragraphs) >= 2
     spoken = " ".join(p.split("] ", 1)[1] for p in paragraphs)
     assert words(spoken) == words(recorded.meeting["text"])
+    assert_heard(spoken, MEETING_AUDIO, MEETING_WER)
 
 
 async def test_md_export(recorded: RecordedMeeting, api: ApiClient) -> None:
@@ -280,11 +289,15 @@ async def test_md_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     assert len(paragraphs) >= 2
     spoken = " ".join(p.split("** ", 1)[1] for p in paragraphs)
     assert words(spoken.replace("\\", "")) == words(recorded.meeting["text"])
+    assert_heard(spoken.replace("\\", ""), MEETING_AUDIO, MEETING_WER)
 
 
 async def test_json_export(recorded: RecordedMeeting, api: ApiClient) -> None:
     text = await export(api, recorded.meeting["id"], "json", "application/json")
     assert json.loads(text) == recorded.meeting
+    assert_heard(
+        " ".join(s["text"] for s in json.loads(text)["segments"]), MEETING_AUDIO, MEETING_WER
+    )
 
 
 async def test_the_recording_is_a_wav_of_the_whole_meeting(

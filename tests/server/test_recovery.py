@@ -10,7 +10,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.server.api_client import MEETING_AUDIO, ApiClient, generated_token, mic_command
+from tests.assets import MEETING_AUDIO, manifest_entry
+from tests.hearing import assert_heard
+from tests.server.api_client import ApiClient, generated_token, mic_command
 from tests.server_process import ServerProcess, run_server
 
 BYTES_PER_SECOND = 32000
@@ -75,3 +77,12 @@ async def test_a_meeting_cut_off_is_recovered_on_the_next_start(
     assert segments[-1]["end"] > meeting["duration_s"] - 15
     starts = [s["start"] for s in segments]
     assert starts == sorted(starts)
+    # The words are there: those said after the last segment committed before the kill too.
+    after_kill = [
+        turn["text"]
+        for turn in manifest_entry(MEETING_AUDIO)["segments"]
+        if turn["start"] > committed[-1]["end"]
+    ]
+    recovered_text = " ".join(s["text"] for s in segments[len(committed) :])
+    assert_heard(recovered_text, " ".join(after_kill), max_wer=0.3)
+    assert_heard(" ".join(s["text"] for s in segments), MEETING_AUDIO, max_wer=0.3)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import pytest_socket
 
-from tests.assets import TINY_RANDOM_MODEL, audio_of_kind
+from tests.assets import audio_of_kind, random_model
 from tests.server_process import ServerProcess, run_server
 from tests.wyoming_client import ScribeClient, load_pcm, silence
 
@@ -16,8 +16,9 @@ from tests.wyoming_client import ScribeClient, load_pcm, silence
 @pytest.fixture(scope="module")
 def random_model_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """The random-weight tiny model: every decode it runs prints garbage words."""
+    model = random_model()
     pytest_socket.enable_socket()
-    with run_server(tmp_path_factory.mktemp("random"), model=TINY_RANDOM_MODEL) as server:
+    with run_server(tmp_path_factory.mktemp("random"), model=model) as server:
         yield server
 
 
