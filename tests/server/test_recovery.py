@@ -61,7 +61,8 @@ async def test_a_meeting_cut_off_is_recovered_on_the_next_start(
     with run_server(tmp_path, http=True) as server:
         async with aiohttp.ClientSession() as session:
             api = api_for(session, server, tmp_path)
-            meeting = await api.wait_for(str(seen["id"]), timeout=90)
+            # A hang guard: the real model decodes what was left slower than the toy one did.
+            meeting = await api.wait_for(str(seen["id"]), timeout=240)
             # Home Assistant knows the server again by its id, whatever its address.
             assert (await api.call("GET", "/health")).json["server_id"] == server_id
 
