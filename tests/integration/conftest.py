@@ -19,7 +19,8 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.meeting_scribe.const import CONF_NOTES_FOLDER, DOMAIN
-from tests.assets import AUDIO, TINY_EN_MODEL, TOY_MODEL
+from tests.assets import AUDIO, MEETING_AUDIO, TINY_EN_MODEL, manifest_entry
+from tests.hearing import assert_heard
 from tests.integration.scribe_server import TOKEN, ScribeServer
 from tests.server_process import free_port
 
@@ -33,7 +34,7 @@ def _integration_env(enable_custom_integrations: None, socket_enabled: None) -> 
 
 
 def _running_server(
-    tmp_path_factory: pytest.TempPathFactory, name: str, model: Path = TOY_MODEL
+    tmp_path_factory: pytest.TempPathFactory, name: str, model: Path = TINY_EN_MODEL
 ) -> Iterator[ScribeServer]:
     pytest_socket.enable_socket()  # session fixtures start before the per-test `socket_enabled`
     server = ScribeServer(tmp_path_factory.mktemp(name), model)
@@ -203,6 +204,31 @@ async def transcribe_command(
     """A finished meeting, quickly: a two-second voice command transcribed as a file."""
     data = {"file": str(COMMAND_AUDIO), "title": title, "wait": True}
     return await act(hass, "transcribe_file", data | {"participants": participants or []})
+
+
+def said_before(seconds: float) -> str:
+    """What the meeting's speakers said in its first ``seconds``: the turns that ended, and of a
+    turn cut off, the share of its words its elapsed time suggests."""
+    words: list[str] = []
+    for turn in manifest_entry(MEETING_AUDIO)["segments"]:
+        turn_words = str(turn["text"]).split()
+        if turn["end"] <= seconds:
+            words += turn_words
+        elif turn["start"] < seconds:
+            share = (seconds - turn["start"]) / (turn["end"] - turn["start"])
+            words += turn_words[: round(share * len(turn_words))]
+    return " ".join(words)
+
+
+def assert_meeting_heard(result: dict[str, Any], max_wer: float = 0.35) -> None:
+    """The text of a meeting recorded from the microphone (which plays the meeting) is what was
+    said while it recorded."""
+    assert_heard(str(result["text"]), said_before(float(result["duration_s"])), max_wer)
+
+
+def assert_command_heard(result: dict[str, Any]) -> None:
+    """The text of `transcribe_command`'s meeting is the command's words."""
+    assert_heard(str(result["text"]), COMMAND_AUDIO, max_wer=0.2)  # measured 0 %
 
 
 def state_of(hass: HomeAssistant, entity_id: str) -> State:

@@ -1,6 +1,6 @@
 """The real Meeting Scribe server (`python -m wyoming_scribe`) as a child process on 127.0.0.1.
 
-Its microphone is a command that plays shared audio: by default a recorded five-minute meeting,
+Its microphone is a command that plays test audio: by default a recorded five-minute meeting,
 looped, at three times real speed so the tests do not wait long for the first words. A test can
 plug in another "microphone" (say, one that stops after a few seconds) without restarting the
 server: the server runs whatever command line the file `microphone` holds when a meeting starts.
@@ -19,11 +19,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.assets import AUDIO, REPO, TOY_MODEL
+from tests.assets import MEETING_AUDIO, REPO, TINY_EN_MODEL
 from tests.server_process import free_port
 
 TOKEN = "integration-test-token-0123456789"
-MEETING_AUDIO = AUDIO / "long" / "synthetic_meeting_multispeaker.flac"
 START_TIMEOUT_S = 90
 SETTLE_TIMEOUT_S = 60
 
@@ -40,7 +39,7 @@ class ScribeServer:
 
     host = "127.0.0.1"
 
-    def __init__(self, workdir: Path, model: Path = TOY_MODEL) -> None:
+    def __init__(self, workdir: Path, model: Path = TINY_EN_MODEL) -> None:
         self.workdir = workdir
         self.model = model
         workdir.mkdir(parents=True, exist_ok=True)

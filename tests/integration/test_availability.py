@@ -16,7 +16,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.meeting_scribe import coordinator, event_stream
 from custom_components.meeting_scribe.const import DOMAIN, EVENT_MEETING_FINISHED
-from tests.integration.conftest import act, state_of, wait_for_state, wait_until
+from tests.integration.conftest import (
+    act,
+    assert_meeting_heard,
+    state_of,
+    wait_for_state,
+    wait_until,
+)
 from tests.integration.scribe_server import ScribeServer
 
 SWITCH = "switch.meeting_scribe_recording"
@@ -123,6 +129,7 @@ async def test_notes_of_a_meeting_cut_off_by_a_server_crash(
     assert data["id"] == meeting["id"]
     assert data["status"] in ("done", "interrupted")
     assert data["text"]
+    assert_meeting_heard(data)  # the words said before and after the crash
     assert len(data["files"]) == 4
     assert state_of(hass, SWITCH).state == "off"
 

@@ -19,10 +19,13 @@ from custom_components.meeting_scribe.const import (
     DOMAIN,
     EVENT_MEETING_FINISHED,
 )
+from tests.hearing import assert_has_words
 from tests.integration.conftest import (
     Folders,
     Mailbox,
     act,
+    assert_command_heard,
+    assert_meeting_heard,
     record_meeting,
     transcribe_command,
 )
@@ -56,6 +59,7 @@ def assert_notes_email(message: EmailMessage, result: dict[str, Any], recipients
     assert 'Notes of "Weekly sync"' in text
     assert "Participants: Ada Lovelace, bob@example.com" in text
     assert result["text"].strip()[:20] in text
+    assert_has_words(text, *result["text"].split())  # all the words, in a readable body
     files = attachments(message)
     assert sorted(files) == sorted(Path(p).name for p in result["files"])
     for path in result["files"]:
@@ -78,6 +82,7 @@ async def test_notes_emailed_when_the_meeting_ends(
     result = await record_meeting(hass, participants=PARTICIPANTS)
     [message] = await mailbox.wait_for(1)
     assert_notes_email(message, result, {"ada@example.com", "bob@example.com"})
+    assert_meeting_heard(result)
     assert set(mailbox.envelopes[0].rcpt_tos) == {"ada@example.com", "bob@example.com"}
 
 
@@ -95,10 +100,12 @@ async def test_notes_emailed_when_the_meeting_ends(
 async def test_default_recipients_get_the_notes_too(
     hass: HomeAssistant, smtp_notify: str, entry: MockConfigEntry, mailbox: Mailbox
 ) -> None:
-    await transcribe_command(hass, participants=PARTICIPANTS)
+    result = await transcribe_command(hass, participants=PARTICIPANTS)
     [message] = await mailbox.wait_for(1)
     recipients = {a.strip() for a in message["To"].split(",")}
     assert recipients == {"ada@example.com", "bob@example.com", "boss@example.com"}
+    assert_command_heard(result)
+    assert_has_words(body(message), "what", "time", "is", "it")
 
 
 async def test_blueprint_emails_the_notes(
@@ -115,6 +122,7 @@ async def test_blueprint_emails_the_notes(
     result = await record_meeting(hass, participants=PARTICIPANTS)
     [message] = await mailbox.wait_for(1)
     assert_notes_email(message, result, {"ada@example.com", "bob@example.com"})
+    assert_meeting_heard(result)
 
 
 async def test_send_notes_again_to_someone_else(
@@ -136,6 +144,7 @@ async def test_send_notes_again_to_someone_else(
     }
     [message] = await mailbox.wait_for(1)
     assert message["To"] == "carol@example.com"
+    assert_has_words(body(message), "what", "time", "is", "it")
 
 
 SEND_NOTES_PROBLEMS: list[tuple[dict[str, Any], str]] = [

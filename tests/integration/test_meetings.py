@@ -11,7 +11,15 @@ from custom_components.meeting_scribe.const import (
     EVENT_MEETING_FINISHED,
     EVENT_MEETING_STARTED,
 )
-from tests.integration.conftest import Folders, act, state_of, wait_for_state, wait_until
+from tests.hearing import assert_has_words
+from tests.integration.conftest import (
+    Folders,
+    act,
+    assert_meeting_heard,
+    state_of,
+    wait_for_state,
+    wait_until,
+)
 
 SWITCH = "switch.meeting_scribe_recording"
 STATUS = "sensor.meeting_scribe_status"
@@ -50,9 +58,12 @@ async def test_start_and_stop_meeting(
     assert result["title"] == "Weekly sync"
     assert result["duration_s"] > 0
     assert result["text"]
+    assert_meeting_heard(result)
     files = [Path(p) for p in result["files"]]
     assert sorted(p.suffix for p in files) == [".md", ".srt", ".txt", ".vtt"]
     assert all(p.parent == folders.notes and p.read_text() for p in files)
+    for notes in files:  # every notes file holds the words
+        assert_has_words(notes.read_text(), *str(result["text"]).split())
 
     assert len(finished) == 1
     assert finished[0].data["id"] == meeting["id"]

@@ -11,7 +11,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.meeting_scribe.const import DOMAIN, EVENT_MEETING_FINISHED
 from tests.assets import AUDIO
-from tests.integration.conftest import Folders, act, state_of, wait_until
+from tests.hearing import assert_has_words
+from tests.integration.conftest import (
+    Folders,
+    act,
+    assert_command_heard,
+    state_of,
+    wait_until,
+)
 
 COMMAND = AUDIO / "ha_commands" / "en" / "what_time_is_it.wav"
 
@@ -32,6 +39,9 @@ async def test_transcribe_a_file_and_wait_for_the_notes(
     files = [Path(p) for p in result["files"]]
     assert {p.suffix for p in files} == {".txt", ".srt", ".vtt", ".md"}
     assert all(p.parent == folders.notes and p.is_file() for p in files)
+    assert_command_heard(result)
+    for notes in files:  # every notes file carries the words
+        assert_has_words(notes.read_text(), "what", "time", "is", "it")
     assert state_of(hass, "sensor.meeting_scribe_last_meeting").state == "what_time_is_it"
 
 
@@ -45,6 +55,7 @@ async def test_transcribe_a_media_source_file_without_waiting(
     await wait_until(lambda: len(finished) == 1)
     assert finished[0].data["id"] == result["id"]
     assert finished[0].data["title"] == "Clock"
+    assert_command_heard(finished[0].data)
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.assets import AUDIO
-
 FAKE_MIC = Path(__file__).with_name("fake_mic.py")
-MEETING_AUDIO = AUDIO / "long/synthetic_meeting_multispeaker.flac"
 FINAL = ("done", "failed", "interrupted")
 
 

@@ -1,4 +1,4 @@
-"""One real server on the toy model, shared by the tests that only need a working server."""
+"""Real servers on the real Whisper models, shared by the tests that only need a working server."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 import pytest_socket
 
+from tests.assets import BASE_MODEL
 from tests.server.api_client import ApiClient
 from tests.server_process import ServerProcess, run_server
 from tests.wyoming_client import ScribeClient
@@ -19,9 +20,18 @@ def _loopback_sockets(socket_enabled: None) -> None:
 
 
 @pytest.fixture(scope="session")
-def toy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def tiny_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """Whisper tiny.en: English, the fastest real model."""
     pytest_socket.enable_socket()  # session fixtures start before the per-test fixture above
-    with run_server(tmp_path_factory.mktemp("toy")) as server:
+    with run_server(tmp_path_factory.mktemp("tiny")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def base_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """Whisper base: multilingual, for language detection and other languages."""
+    pytest_socket.enable_socket()
+    with run_server(tmp_path_factory.mktemp("base"), model=BASE_MODEL) as server:
         yield server
 
 
@@ -35,7 +45,7 @@ async def api(server: tuple[ServerProcess, str]) -> AsyncIterator[ApiClient]:
 
 
 @pytest.fixture
-async def client(toy_server: ServerProcess) -> AsyncIterator[ScribeClient]:
-    connection = await ScribeClient.connect(toy_server.port)
+async def client(tiny_server: ServerProcess) -> AsyncIterator[ScribeClient]:
+    connection = await ScribeClient.connect(tiny_server.port)
     yield connection
     await connection.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 import av
@@ -18,24 +19,36 @@ RATE = 16000
 CHUNK = RATE // 10 * 2  # 0.1 s
 
 
-def decode(path: str) -> bytes:
+def decode(path: str) -> Iterator[bytes]:
+    """The file as 16 kHz mono s16, decoded as it is played (a microphone has no start-up delay)."""
     resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
-    parts: list[bytes] = []
     with av.open(path) as container:
         for frame in container.decode(audio=0):
-            parts += [bytes(f.to_ndarray().tobytes()) for f in resampler.resample(frame)]
-    parts += [bytes(f.to_ndarray().tobytes()) for f in resampler.resample(None)]
-    return b"".join(parts)
+            yield from (bytes(f.to_ndarray().tobytes()) for f in resampler.resample(frame))
+    yield from (bytes(f.to_ndarray().tobytes()) for f in resampler.resample(None))
 
 
-def play(out: BinaryIO, pcm: bytes, pace: float) -> None:
-    """Write ``pcm`` in 0.1 s chunks at ``pace`` times real time (0: no waiting)."""
-    started = time.monotonic()
-    for offset in range(0, len(pcm), CHUNK):
-        out.write(pcm[offset : offset + CHUNK])
+def chunks(parts: Iterable[bytes]) -> Iterator[bytes]:
+    """``parts`` re-cut into 0.1 s chunks (the last one may be shorter)."""
+    pending = b""
+    for part in parts:
+        pending += part
+        while len(pending) >= CHUNK:
+            yield pending[:CHUNK]
+            pending = pending[CHUNK:]
+    if pending:
+        yield pending
+
+
+def play(out: BinaryIO, parts: Iterable[bytes], pace: float) -> None:
+    """Write ``parts`` in 0.1 s chunks at ``pace`` times real time (0: no waiting)."""
+    started, written = time.monotonic(), 0
+    for chunk in chunks(parts):
+        out.write(chunk)
         out.flush()
+        written += len(chunk)
         if pace:
-            due = started + (offset + CHUNK) / (RATE * 2) / pace
+            due = started + written / (RATE * 2) / pace
             time.sleep(max(0.0, due - time.monotonic()))
 
 
@@ -52,7 +65,7 @@ def main() -> None:
             print("fake-mic: device unplugged", file=sys.stderr)
             sys.exit(1)
         while True:  # silence until killed, never faster than the file was played
-            play(out, bytes(RATE * 2), args.pace or 1.0)
+            play(out, [bytes(RATE * 2)], args.pace or 1.0)
     except (BrokenPipeError, KeyboardInterrupt):
         pass
 

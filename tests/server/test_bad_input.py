@@ -10,10 +10,11 @@ from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.info import Describe
 
 from tests.assets import AUDIO
+from tests.hearing import assert_heard
 from tests.server_process import ServerProcess, run_server
 from tests.wyoming_client import ScribeClient, load_pcm, silence
 
-COMMAND = AUDIO / "ha_commands/en/turn_on_standing_light.wav"
+COMMAND = AUDIO / "ha_commands/en/turn_off_lights_in_the_office.wav"
 
 
 async def expect_error(client: ScribeClient, code: str) -> str:
@@ -34,6 +35,7 @@ async def assert_still_serving(server: ServerProcess) -> None:
         await client.close()
     assert utterance.types[-2:] == ["transcript", "transcript-stop"]
     assert utterance.transcript.strip()
+    assert_heard(utterance.transcript, COMMAND, max_wer=0.2)  # measured 0 %
 
 
 async def assert_closed(client: ScribeClient) -> None:
@@ -46,7 +48,7 @@ async def assert_closed(client: ScribeClient) -> None:
     ids=["not-json", "not-an-object", "no-type", "not-utf8"],
 )
 async def test_a_malformed_header_is_answered_and_the_connection_goes_on(
-    client: ScribeClient, toy_server: ServerProcess, line: bytes
+    client: ScribeClient, tiny_server: ServerProcess, line: bytes
 ) -> None:
     await client.send_raw(line)
     await expect_error(client, "malformed-event")
@@ -75,25 +77,25 @@ async def test_data_that_is_not_json_is_answered(client: ScribeClient) -> None:
     ids=["huge-payload", "huge-data", "negative", "not-a-number"],
 )
 async def test_an_absurd_length_closes_cleanly_and_others_are_served(
-    client: ScribeClient, toy_server: ServerProcess, header: dict[str, object]
+    client: ScribeClient, tiny_server: ServerProcess, header: dict[str, object]
 ) -> None:
     await client.send_raw(json.dumps(header).encode() + b"\n")
     await expect_error(client, "broken-stream")
     await assert_closed(client)
-    await assert_still_serving(toy_server)
+    await assert_still_serving(tiny_server)
 
 
 async def test_an_endless_header_line_closes_cleanly(
-    client: ScribeClient, toy_server: ServerProcess
+    client: ScribeClient, tiny_server: ServerProcess
 ) -> None:
     await client.send_raw(b"{" + b" " * 100_000)
     await expect_error(client, "broken-stream")
     await assert_closed(client)
-    await assert_still_serving(toy_server)
+    await assert_still_serving(tiny_server)
 
 
 async def test_audio_before_audio_start_is_reported_once(
-    client: ScribeClient, toy_server: ServerProcess
+    client: ScribeClient, tiny_server: ServerProcess
 ) -> None:
     for _ in range(5):
         await client.send(AudioChunk(rate=16000, width=2, channels=1, audio=silence(0.02)).event())
@@ -104,6 +106,7 @@ async def test_audio_before_audio_start_is_reported_once(
     utterance = await client.transcribe(load_pcm(COMMAND))
     assert utterance.types[0] == "transcript-start"
     assert "error" not in utterance.types
+    assert_heard(utterance.transcript, COMMAND, max_wer=0.2)
 
 
 @pytest.mark.parametrize(
@@ -129,6 +132,7 @@ async def test_unsupported_audio_formats_are_explained(
     utterance = await client.transcribe(load_pcm(COMMAND))
     assert "error" not in utterance.types
     assert utterance.transcript.strip()
+    assert_heard(utterance.transcript, COMMAND, max_wer=0.2)
 
 
 async def test_an_utterance_over_the_cap_is_cut_with_an_error(tmp_path: Path) -> None:
@@ -144,6 +148,7 @@ async def test_an_utterance_over_the_cap_is_cut_with_an_error(tmp_path: Path) ->
         # Nothing is lost silently: the first 3 s are transcribed and the answer completes.
         assert utterance.types[-2:] == ["transcript", "transcript-stop"]
         assert utterance.transcript.strip()
+        assert_heard(utterance.transcript, COMMAND, max_wer=0.2)  # the first command, once
         await assert_still_serving(server)
 
 

@@ -32,10 +32,8 @@ from wyoming_scribe.transcriber import TextSegment, _inside, fallback_temperatur
 from wyoming_scribe.wyoming_handler import decode_options
 from wyoming_scribe.zeroconf_advert import reachable_address
 
-from tests.assets import AUDIO, audio_of_kind, manifest
+from tests.assets import AUDIO, MEETING_AUDIO, audio_of_kind, manifest_entry
 from tests.wyoming_client import load_pcm
-
-MEETING_FILE = "long/synthetic_meeting_multispeaker.flac"
 
 
 def float_audio(path_or_pcm: bytes) -> Samples:
@@ -66,9 +64,8 @@ def test_normalizer_turns_22khz_stereo_into_16khz_mono_of_the_same_length() -> N
 
 
 def test_meeting_segments_fall_inside_the_speech_turns() -> None:
-    entry = next(e for e in manifest() if e["path"] == MEETING_FILE)
-    turns = [(t["start"], t["end"]) for t in entry["segments"]]
-    segments = segment_stream(float_audio(load_pcm(AUDIO / MEETING_FILE)), MEETING)
+    turns = [(t["start"], t["end"]) for t in manifest_entry(MEETING_AUDIO)["segments"]]
+    segments = segment_stream(float_audio(load_pcm(MEETING_AUDIO)), MEETING)
 
     assert len(segments) >= 10
     for segment in segments:
@@ -86,7 +83,7 @@ def test_noise_makes_no_segment(path) -> None:
 
 
 def test_an_endless_talker_is_cut_below_whisper_window() -> None:
-    audio = float_audio(load_pcm(AUDIO / "long/ljspeech_LJ001_0001-0032_concat.flac"))[: 16000 * 90]
+    audio = float_audio(load_pcm(AUDIO / "long/ljspeech_LJ001_first_90s.opus"))[: 16000 * 90]
     segments = segment_stream(audio, SegmenterConfig(min_silence_s=5.0, max_segment_s=20.0))
     assert len(segments) >= 4
     assert all(s.end_s - s.start_s <= 20.1 for s in segments)

@@ -37,8 +37,9 @@ from wyoming_scribe.meeting_store import AudioWriter, MeetingStore
 from wyoming_scribe.mic_source import MicSource
 from wyoming_scribe.settings import Settings
 
-from tests.assets import AUDIO, TOY_MODEL
-from tests.server.api_client import MEETING_AUDIO, ApiClient, generated_token, mic_command
+from tests.assets import AUDIO, MEETING_AUDIO, TINY_EN_MODEL
+from tests.hearing import assert_has_words
+from tests.server.api_client import ApiClient, generated_token, mic_command
 from tests.server_process import run_server
 
 SPEECH = AUDIO / "misc/jfk.flac"
@@ -63,7 +64,7 @@ class FakeFullDiskStore(MeetingStore):
 
 @contextlib.asynccontextmanager
 async def started_engine(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: Path = TOY_MODEL
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: Path = TINY_EN_MODEL
 ) -> AsyncIterator[Engine]:
     """An engine in this process, its model loading; a microphone that plays SPEECH."""
     # Loading starts tqdm's monitor thread, which the harness would report as left behind.
@@ -112,6 +113,8 @@ async def test_a_full_disk_interrupts_the_meeting_and_keeps_what_fit(
     # The 5 s that fit are transcribed, and the meeting is saved as interrupted.
     assert service.segments(meeting.id)
     assert all(s.end <= 5.5 for s in service.segments(meeting.id))
+    # "And so my fellow Americans, ask not…": the words of those 5 s.
+    assert_has_words(" ".join(s.text for s in service.segments(meeting.id)), "fellow", "americans")
     on_disk = json.loads((store.folder(meeting.id) / "meeting.json").read_text())
     assert on_disk["status"] == "interrupted"
     assert on_disk["error"] == meeting.error
@@ -145,6 +148,9 @@ async def test_an_upload_cut_off_while_decoding_is_decoded_again_on_start(
     assert meeting.recovered
     assert meeting.duration_s == pytest.approx(11.0, abs=0.1)
     assert service.segments(meeting.id)
+    # The recording's first second was there before the crash; the rest is heard again.
+    heard = " ".join(s.text for s in service.segments(meeting.id))
+    assert_has_words(heard, "americans", "ask", "country")
     assert not store.upload_path(meeting.id).exists()
 
 
@@ -201,7 +207,7 @@ async def test_a_model_that_failed_is_tried_again_when_a_meeting_starts(
                 await service.start_mic(MeetingRequest(title="No model yet"))
             assert engine.status == "error"
 
-            shutil.copytree(TOY_MODEL, model)  # the user fixes the model
+            shutil.copytree(TINY_EN_MODEL, model)  # the user fixes the model
             monkeypatch.setattr(engine_module, "_RELOAD_AFTER_S", 0.0)  # and the retry is due
             meeting = await service.start_mic(MeetingRequest(title="Model back"))
 

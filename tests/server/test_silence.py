@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import pytest_socket
 
-from tests.assets import TINY_RANDOM_MODEL, audio_of_kind
+from tests.assets import AUDIO, audio_of_kind, random_model
 from tests.server_process import ServerProcess, run_server
 from tests.wyoming_client import ScribeClient, load_pcm, silence
 
@@ -16,12 +16,24 @@ from tests.wyoming_client import ScribeClient, load_pcm, silence
 @pytest.fixture(scope="module")
 def random_model_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """The random-weight tiny model: every decode it runs prints garbage words."""
+    model = random_model()
     pytest_socket.enable_socket()
-    with run_server(tmp_path_factory.mktemp("random"), model=TINY_RANDOM_MODEL) as server:
+    with run_server(tmp_path_factory.mktemp("random"), model=model) as server:
         yield server
 
 
 NOISE = audio_of_kind("noise")
+
+
+async def test_the_random_model_prints_words_whenever_its_decoder_runs(
+    random_model_server: ServerProcess,
+) -> None:
+    """What makes the tests below mean something: speech that reaches the decoder gets words."""
+    client = await ScribeClient.connect(random_model_server.port)
+    utterance = await client.transcribe(load_pcm(AUDIO / "ha_commands/en/next.wav"))
+    await client.close()
+
+    assert len(utterance.transcript.split()) >= 3
 
 
 @pytest.mark.parametrize("path", NOISE, ids=[p.stem for p in NOISE])

@@ -12,10 +12,11 @@ import pytest
 import pytest_socket
 
 from tests.assets import AUDIO
+from tests.hearing import assert_heard
 from tests.server.api_client import Answer, ApiClient, generated_token
 from tests.server_process import ServerProcess, run_server
 
-SPEECH = AUDIO / "misc/jfk.flac"  # 11 s, 44.1 kHz: 1.1 MB
+SPEECH = AUDIO / "misc/jfk.flac"  # 11 s, 16 kHz
 MAX_MB = 1
 
 
@@ -69,6 +70,7 @@ async def expect_transcribed(api: ApiClient, answer: Answer, title: str) -> dict
     assert meeting["segments"]
     assert meeting["language"] == "en"
     assert meeting["ended_at"] is not None
+    assert_heard(str(meeting["text"]), SPEECH, max_wer=0.15)  # measured 0 %
     return meeting
 
 
