@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import json
 import logging
 from typing import Any
 
@@ -25,6 +24,7 @@ from .meeting import MeetingRequest, MeetingRequestError, Source
 from .meeting_run import NotRecordingError
 from .meeting_service import AlreadyRecordingError, MeetingNotFoundError, MeetingService
 from .model_source import model_display_name
+from .untrusted_json import UntrustedJsonError, parse_json
 
 _LOGGER = logging.getLogger(__name__)
 SERVICE: web.AppKey[MeetingService] = web.AppKey("service", MeetingService)
@@ -236,8 +236,8 @@ async def post_transcription(request: web.Request) -> web.Response:
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        body = parse_json(await request.read())
+    except UntrustedJsonError as err:
         raise ApiError(400, "bad_request", f"The body is not valid JSON: {err}") from err
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "The body must be a JSON object")

@@ -8,7 +8,6 @@ Either ``multipart/form-data`` (a ``file`` field and optional ``title``, ``langu
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from urllib.parse import unquote
 from aiohttp import BodyPartReader, web
 
 from .http_errors import ApiError
+from .untrusted_json import UntrustedJsonError, parse_json
 
 FIELDS = ("title", "language", "participants")
 MAX_FIELD_BYTES = 64 * 1024
@@ -35,8 +35,8 @@ class Upload:
         if not raw:
             return None
         try:
-            return json.loads(raw)
-        except json.JSONDecodeError as err:
+            return parse_json(raw)
+        except UntrustedJsonError as err:
             raise ApiError(400, "bad_request", f"participants is not a JSON list: {err}") from err
 
 

@@ -38,6 +38,13 @@ class Settings:
     temperature_fallback: int = 1
     max_tokens: int | None = None
     max_utterance_s: float = 120.0
+    idle_timeout_s: float = 30.0
+    max_connections: int = 32
+    max_queued_voice_per_connection_s: float = 30.0
+    max_queued_voice_s: float = 60.0
+    max_upload_s: float = 8 * 3600.0
+    max_meeting_s: float = 8 * 3600.0
+    max_log_lines_per_s: int = 5
     zeroconf_name: str | None = None
     http_host: str = "0.0.0.0"  # noqa: S104 - a server for the local network
     http_port: int = DEFAULT_HTTP_PORT
@@ -136,6 +143,57 @@ def _add_limit_flags(parser: argparse.ArgumentParser) -> None:
         default=_DEFAULT.max_upload_mb,
         help="largest upload accepted (default: %(default)s)",
     )
+    _add_hours_flag(
+        group, "--max-upload-hours", "max_upload_s", "longest audio decoded from one upload"
+    )
+    _add_hours_flag(group, "--max-meeting-hours", "max_meeting_s", "longest meeting recorded")
+    group.add_argument(
+        "--idle-timeout-seconds",
+        type=float,
+        default=_DEFAULT.idle_timeout_s,
+        dest="idle_timeout_s",
+        help="a Wyoming connection that sends no event for this long is closed "
+        "(default: %(default)s)",
+    )
+    group.add_argument(
+        "--max-connections",
+        type=int,
+        default=_DEFAULT.max_connections,
+        help="Wyoming connections served at once; more are refused (default: %(default)s)",
+    )
+    group.add_argument(
+        "--max-queued-voice-seconds-per-connection",
+        type=float,
+        default=_DEFAULT.max_queued_voice_per_connection_s,
+        dest="max_queued_voice_per_connection_s",
+        help="voice audio of one connection that may wait to be decoded (default: %(default)s)",
+    )
+    group.add_argument(
+        "--max-queued-voice-seconds",
+        type=float,
+        default=_DEFAULT.max_queued_voice_s,
+        dest="max_queued_voice_s",
+        help="voice audio of all connections that may wait to be decoded; a connection with "
+        "nothing waiting still gets one segment in (default: %(default)s)",
+    )
+    group.add_argument(
+        "--max-log-lines-per-second",
+        type=int,
+        default=_DEFAULT.max_log_lines_per_s,
+        dest="max_log_lines_per_s",
+        help="log lines per second for one repeated message; the rest are counted "
+        "(default: %(default)s)",
+    )
+
+
+def _add_hours_flag(group: argparse._ArgumentGroup, flag: str, field: str, what: str) -> None:
+    group.add_argument(
+        flag,
+        type=float,
+        default=getattr(_DEFAULT, field) / 3600,
+        dest=field,
+        help=f"{what}, in hours; past it the rest is not recorded (default: %(default)s)",
+    )
 
 
 def _add_meeting_flags(parser: argparse.ArgumentParser) -> None:
@@ -181,8 +239,19 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         parser.error("--cpu-threads, --temperature-fallback and --max-tokens cannot be negative")
     if not 0 <= args.http_port <= 65535:
         parser.error("--http-port must be between 0 and 65535")
-    if args.max_utterance_s <= 0 or args.max_upload_mb <= 0:
-        parser.error("--max-utterance-seconds and --max-upload-mb must be positive")
+    bounds = (
+        args.max_utterance_s,
+        args.max_upload_mb,
+        args.max_upload_s,
+        args.max_meeting_s,
+        args.idle_timeout_s,
+        args.max_connections,
+        args.max_queued_voice_per_connection_s,
+        args.max_queued_voice_s,
+        args.max_log_lines_per_s,
+    )
+    if min(bounds) <= 0:
+        parser.error("the limits (--max-*, --idle-timeout-seconds) must be positive")
 
 
 def parse_settings(argv: Sequence[str] | None = None) -> Settings:
@@ -210,5 +279,12 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         recordings_dir=args.recordings_dir,
         mic_command=args.mic_command,
         max_upload_mb=args.max_upload_mb,
+        max_upload_s=args.max_upload_s * 3600,
+        max_meeting_s=args.max_meeting_s * 3600,
+        idle_timeout_s=args.idle_timeout_s,
+        max_connections=args.max_connections,
+        max_queued_voice_per_connection_s=args.max_queued_voice_per_connection_s,
+        max_queued_voice_s=args.max_queued_voice_s,
+        max_log_lines_per_s=args.max_log_lines_per_s,
         debug=args.debug,
     )
