@@ -29,8 +29,10 @@ def parse_json(raw: bytes | str) -> Any:
         raise UntrustedJsonError("it is nested too deeply") from None
     except UnicodeDecodeError as err:
         raise UntrustedJsonError(f"it is not UTF-8 text: {err}") from None
-    except ValueError as err:  # JSONDecodeError, and integers too long to convert
+    except json.JSONDecodeError as err:
         raise UntrustedJsonError(str(err)) from None
+    except ValueError:  # an integer of thousands of digits
+        raise UntrustedJsonError("a number in it has too many digits") from None
 
 
 def _repair_surrogates(value: Any) -> Any:

@@ -263,11 +263,8 @@ class WyomingSession:
 
     async def _stop(self) -> None:
         utterance, self._utterance = self._utterance, None
-        self._ignoring_audio = False
+        already_answered, self._ignoring_audio = self._ignoring_audio, False
         if utterance is not None:
             await utterance.stop()
-        else:
-            await self.error(
-                "audio-stop without an utterance in progress (no audio-start, or it was refused)",
-                "no-audio-start",
-            )
+        elif not already_answered:  # an audio-start refused, or audio before it, was reported
+            await self.error("audio-stop without audio-start", "no-audio-start")
