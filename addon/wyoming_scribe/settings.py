@@ -128,72 +128,43 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# Every bound on what a client can make the server spend: flag, Settings field, type, help.
+_LIMITS: tuple[tuple[str, str, type, str], ...] = (
+    ("--max-utterance-seconds", "max_utterance_s", float, "longest voice utterance over Wyoming"),
+    ("--max-upload-mb", "max_upload_mb", int, "largest upload accepted"),
+    ("--idle-timeout-seconds", "idle_timeout_s", float,
+     "a Wyoming connection that sends no event (or takes no answer) this long is closed"),
+    ("--max-connections", "max_connections", int,
+     "Wyoming connections served at once; more are refused"),
+    ("--max-queued-voice-seconds-per-connection", "max_queued_voice_per_connection_s", float,
+     "voice audio of one connection that may wait to be decoded"),
+    ("--max-queued-voice-seconds", "max_queued_voice_s", float,
+     "voice audio of all connections that may wait to be decoded; a connection with nothing "
+     "waiting still gets one segment in"),
+    ("--max-log-lines-per-second", "max_log_lines_per_s", int,
+     "log lines per second for one repeated message; the rest are counted"),
+)  # fmt: skip
+# Lengths of audio, given in hours and kept in seconds.
+_HOUR_LIMITS = (
+    ("--max-upload-hours", "max_upload_s", "longest audio decoded from one upload"),
+    ("--max-meeting-hours", "max_meeting_s", "longest meeting recorded"),
+)
+
+
 def _add_limit_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("limits")
-    group.add_argument(
-        "--max-utterance-seconds",
-        type=float,
-        default=_DEFAULT.max_utterance_s,
-        dest="max_utterance_s",
-        help="longest voice utterance accepted over Wyoming (default: %(default)s)",
-    )
-    group.add_argument(
-        "--max-upload-mb",
-        type=int,
-        default=_DEFAULT.max_upload_mb,
-        help="largest upload accepted (default: %(default)s)",
-    )
-    _add_hours_flag(
-        group, "--max-upload-hours", "max_upload_s", "longest audio decoded from one upload"
-    )
-    _add_hours_flag(group, "--max-meeting-hours", "max_meeting_s", "longest meeting recorded")
-    group.add_argument(
-        "--idle-timeout-seconds",
-        type=float,
-        default=_DEFAULT.idle_timeout_s,
-        dest="idle_timeout_s",
-        help="a Wyoming connection that sends no event for this long is closed "
-        "(default: %(default)s)",
-    )
-    group.add_argument(
-        "--max-connections",
-        type=int,
-        default=_DEFAULT.max_connections,
-        help="Wyoming connections served at once; more are refused (default: %(default)s)",
-    )
-    group.add_argument(
-        "--max-queued-voice-seconds-per-connection",
-        type=float,
-        default=_DEFAULT.max_queued_voice_per_connection_s,
-        dest="max_queued_voice_per_connection_s",
-        help="voice audio of one connection that may wait to be decoded (default: %(default)s)",
-    )
-    group.add_argument(
-        "--max-queued-voice-seconds",
-        type=float,
-        default=_DEFAULT.max_queued_voice_s,
-        dest="max_queued_voice_s",
-        help="voice audio of all connections that may wait to be decoded; a connection with "
-        "nothing waiting still gets one segment in (default: %(default)s)",
-    )
-    group.add_argument(
-        "--max-log-lines-per-second",
-        type=int,
-        default=_DEFAULT.max_log_lines_per_s,
-        dest="max_log_lines_per_s",
-        help="log lines per second for one repeated message; the rest are counted "
-        "(default: %(default)s)",
-    )
-
-
-def _add_hours_flag(group: argparse._ArgumentGroup, flag: str, field: str, what: str) -> None:
-    group.add_argument(
-        flag,
-        type=float,
-        default=getattr(_DEFAULT, field) / 3600,
-        dest=field,
-        help=f"{what}, in hours; past it the rest is not recorded (default: %(default)s)",
-    )
+    for flag, field, kind, text in _LIMITS:
+        default = getattr(_DEFAULT, field)
+        help_text = f"{text} (default: %(default)s)"
+        group.add_argument(
+            flag, type=kind, default=default, dest=field, metavar="N", help=help_text
+        )
+    for flag, field, text in _HOUR_LIMITS:
+        default = getattr(_DEFAULT, field) / 3600
+        help_text = f"{text}, in hours; past it the rest is not recorded (default: %(default)s)"
+        group.add_argument(
+            flag, type=float, default=default, dest=field, metavar="HOURS", help=help_text
+        )
 
 
 def _add_meeting_flags(parser: argparse.ArgumentParser) -> None:
@@ -239,17 +210,8 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         parser.error("--cpu-threads, --temperature-fallback and --max-tokens cannot be negative")
     if not 0 <= args.http_port <= 65535:
         parser.error("--http-port must be between 0 and 65535")
-    bounds = (
-        args.max_utterance_s,
-        args.max_upload_mb,
-        args.max_upload_s,
-        args.max_meeting_s,
-        args.idle_timeout_s,
-        args.max_connections,
-        args.max_queued_voice_per_connection_s,
-        args.max_queued_voice_s,
-        args.max_log_lines_per_s,
-    )
+    fields = [limit[1] for limit in _LIMITS] + [limit[1] for limit in _HOUR_LIMITS]
+    bounds = [getattr(args, field) for field in fields]
     if min(bounds) <= 0:
         parser.error("the limits (--max-*, --idle-timeout-seconds) must be positive")
 

@@ -39,6 +39,7 @@ from wyoming_scribe.settings import Settings
 
 from tests.assets import AUDIO, TOY_MODEL
 from tests.server.api_client import MEETING_AUDIO, ApiClient, generated_token, mic_command
+from tests.server.tmpfs import tiny_tmpfs
 from tests.server_process import run_server
 
 SPEECH = AUDIO / "misc/jfk.flac"
@@ -165,19 +166,8 @@ async def test_a_microphone_that_goes_silent_is_a_fault() -> None:
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     """A 192 KB tmpfs (6 s of audio), where this machine allows mounting one."""
-    mount_point = tmp_path / "tiny"
-    mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=192k", "tmpfs", str(mount_point)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    with tiny_tmpfs(tmp_path / "tiny") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=False)
 
 
 async def test_a_really_full_disk_interrupts_the_meeting(tmp_path: Path, tiny_disk: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest_socket
 
 from tests.assets import ASSETS
 from tests.server.api_client import ApiClient, generated_token
+from tests.server.tmpfs import tiny_tmpfs
 from tests.server_process import ServerProcess, run_server
 
 TINY_EN = ASSETS / "models" / "whisper-tiny.en-int8"
@@ -49,16 +49,5 @@ async def api_for(
 @pytest.fixture
 def full_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 192 KB tmpfs (6 s of audio), where this machine allows mounting one."""
-    mount_point = tmp_path / "tiny"
-    mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=192k", "tmpfs", str(mount_point)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.decode().strip()}")
-    try:
+    with tiny_tmpfs(tmp_path / "tiny") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=False)

@@ -12,6 +12,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import av
@@ -34,7 +35,9 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z']+", text.lower())
 
 
-async def read_until(client: ScribeClient, event_type: str, timeout: float = 60) -> list[dict]:
+async def read_until(
+    client: ScribeClient, event_type: str, timeout: float = 60
+) -> list[dict[str, Any]]:
     """Events (type and data) up to and including the first of ``event_type``."""
     seen = []
     for received in await client.read_until(event_type, timeout):
@@ -160,6 +163,7 @@ async def test_running_out_of_file_descriptors_does_not_flood_the_log(tmp_path: 
 def silent_flac(path: Path, seconds: int) -> Path:
     with av.open(str(path), "w", format="flac") as container:
         stream = container.add_stream("flac", rate=16000, layout="mono")
+        assert isinstance(stream, av.AudioStream)
         block = np.zeros((1, 16000), dtype=np.int16)
         for _ in range(seconds):
             frame = av.AudioFrame.from_ndarray(block, format="s16", layout="mono")
