@@ -32,4 +32,5 @@ def token_matches(expected: str, authorization: str | None) -> bool:
     scheme, _, given = (authorization or "").partition(" ")
     if scheme.lower() != "bearer":
         return False
-    return hmac.compare_digest(expected.encode(), given.strip().encode())
+    # Header bytes that are not UTF-8 arrive surrogate-escaped; they can only fail to match.
+    return hmac.compare_digest(expected.encode(), given.strip().encode(errors="replace"))

@@ -10,12 +10,13 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 
 from .audio_format import TARGET_RATE, Samples
-from .decode_queue import DecodeQueue, Priority
+from .decode_queue import DecodeQueue, Priority, VoiceBounds, VoiceClient
 from .segmenter import SegmenterConfig, SpeechSegment, SpeechSegmenter
 from .settings import Settings
 from .transcriber import Decoded, DecodeOptions, ModelLoadError, TextSegment, Transcriber
@@ -35,7 +36,11 @@ class Engine:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.queue = DecodeQueue()
+        self.queue = DecodeQueue(
+            VoiceBounds(settings.max_queued_voice_per_connection_s, settings.max_queued_voice_s)
+        )
+        # The VAD runs here: off the event loop, and never behind a decode.
+        self.vad_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vad")
         self._transcriber: Transcriber | None = None
         self._load_error: str | None = None
         self._loading: asyncio.Task[None] | None = None
@@ -59,6 +64,7 @@ class Engine:
         if self._loading is not None:
             self._loading.cancel()
         await self.queue.stop()
+        self.vad_executor.shutdown(wait=False, cancel_futures=True)
 
     async def transcriber(self) -> Transcriber:
         """The loaded model; waits for a load in progress, retries a failed one now and then."""
@@ -72,9 +78,16 @@ class Engine:
         return self._transcriber
 
     def open_stream(
-        self, priority: Priority, segmenter: SegmenterConfig, options: DecodeOptions
+        self,
+        priority: Priority,
+        segmenter: SegmenterConfig,
+        options: DecodeOptions,
+        client: VoiceClient | None = None,
     ) -> TranscriptionStream:
-        return TranscriptionStream(self, priority, segmenter, options)
+        """A stream; voice streams of one ``client`` share its bounds (QueueFullError)."""
+        stream = TranscriptionStream(self, priority, segmenter, options)
+        stream.client = client
+        return stream
 
     def _begin_loading(self) -> None:
         self._last_attempt = time.monotonic()
@@ -130,6 +143,7 @@ class TranscriptionStream:
         self.samples = 0
         self._language = options.language  # given, or settled by a long enough segment
         self._witness: tuple[float, str | None] = (0.0, None)  # longest segment heard, its language
+        self.client: VoiceClient | None = None
 
     @property
     def language(self) -> str | None:
@@ -143,8 +157,15 @@ class TranscriptionStream:
     async def add_audio(self, audio: Samples) -> None:
         """Feed 16 kHz mono float32 audio; may wait while the decode queue is full."""
         self.samples += audio.size
-        for segment in self._segmenter.feed(audio):
-            await self._accept(segment)
+        loop = asyncio.get_running_loop()
+        # A second at a time, so that streams take turns on the VAD thread.
+        for begin in range(0, audio.size, TARGET_RATE):
+            part = audio[begin : begin + TARGET_RATE]
+            segments = await loop.run_in_executor(
+                self._engine.vad_executor, self._segmenter.feed, part
+            )
+            for segment in segments:
+                await self._accept(segment)
 
     async def finish(self) -> None:
         """No more audio: the segment still open is decoded, then ``results`` ends."""
@@ -209,7 +230,10 @@ class TranscriptionStream:
             self._heard(segment, decoded.language)
             return decoded
 
-        return await self._engine.queue.submit(self._priority, decode)
+        audio_s = segment.audio.size / TARGET_RATE
+        return await self._engine.queue.submit(
+            self._priority, decode, audio_s=audio_s, client=self.client
+        )
 
     def _heard(self, segment: SpeechSegment, language: str | None) -> None:
         """A short segment is a poor witness of the language: later segments detect it again

@@ -25,12 +25,14 @@ def check_audio(path: Path) -> None:
         with av.open(str(path)) as container:
             if not container.streams.audio:
                 raise InvalidAudioError("The file has no audio stream")
-            for _frame in container.decode(audio=0):
-                return
+            for frame in container.decode(audio=0):
+                if frame.samples:
+                    return
     except av.FFmpegError as err:
         raise InvalidAudioError(f"The file is not audio FFmpeg can decode: {err.strerror}") from err
     except (UnicodeDecodeError, OSError) as err:
         raise InvalidAudioError(f"The file could not be read as audio: {err}") from err
+    raise InvalidAudioError("The file holds no audio: it is empty")
 
 
 class FileSource:

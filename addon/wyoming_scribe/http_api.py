@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import errno
-import json
 import logging
 from typing import Any
 
@@ -27,6 +26,7 @@ from .meeting_run import NotRecordingError
 from .meeting_service import AlreadyRecordingError, MeetingNotFoundError, MeetingService
 from .model_source import model_display_name
 from .page_session import has_session
+from .untrusted_json import UntrustedJsonError, parse_json
 
 _LOGGER = logging.getLogger(__name__)
 SERVICE: web.AppKey[MeetingService] = web.AppKey("service", MeetingService)
@@ -230,8 +230,8 @@ async def post_transcription(request: web.Request) -> web.Response:
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        body = parse_json(await request.read())
+    except UntrustedJsonError as err:
         raise ApiError(400, "bad_request", f"The body is not valid JSON: {err}") from err
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "The body must be a JSON object")

@@ -8,7 +8,6 @@ Either ``multipart/form-data`` (a ``file`` field and optional ``title``, ``langu
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from urllib.parse import unquote
 from aiohttp import BodyPartReader, web
 
 from .http_errors import ApiError
+from .untrusted_json import UntrustedJsonError, parse_json
 
 FIELDS = ("title", "language", "participants", "vocabulary")
 MAX_FIELD_BYTES = 64 * 1024
@@ -32,22 +32,18 @@ class Upload:
 
     def participants(self) -> Any:
         raw = self.fields.get("participants")
-        if not raw:
-            return None
-        try:
-            return json.loads(raw)
-        except json.JSONDecodeError as err:
-            raise ApiError(400, "bad_request", f"participants is not a JSON list: {err}") from err
+        return self._json_list("participants") if raw else None
 
     def vocabulary(self) -> Any:
         """A JSON list of terms, or the terms separated by commas."""
         raw = self.fields.get("vocabulary", "")
-        if raw.lstrip().startswith("["):
-            try:
-                return json.loads(raw)
-            except json.JSONDecodeError as err:
-                raise ApiError(400, "bad_request", f"vocabulary is not a JSON list: {err}") from err
-        return raw
+        return self._json_list("vocabulary") if raw.lstrip().startswith("[") else raw
+
+    def _json_list(self, name: str) -> Any:
+        try:
+            return parse_json(self.fields[name])
+        except UntrustedJsonError as err:
+            raise ApiError(400, "bad_request", f"{name} is not a JSON list: {err}") from err
 
 
 async def receive_upload(request: web.Request, temp_path: Path, max_bytes: int) -> Upload:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from enum import StrEnum
+from pathlib import PurePath
 from typing import Any
 
 from .transcriber import TextSegment
@@ -200,10 +202,23 @@ def _title(value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise MeetingRequestError("title must be a string")
-    title = " ".join(value.split())
+    title = _one_line(value)
     if len(title) > MAX_TITLE:
         raise MeetingRequestError(f"title is longer than {MAX_TITLE} characters")
     return title or None
+
+
+def title_from_filename(filename: str) -> str | None:
+    """An upload's file name as a title, by the title rules: one line, at most MAX_TITLE."""
+    title = _one_line(PurePath(filename.replace("\\", "/")).stem)
+    if len(title) > MAX_TITLE:
+        title = title[: MAX_TITLE - 1].rstrip() + "…"
+    return title or None
+
+
+def _one_line(text: str) -> str:
+    """Whitespace and control characters (newlines, tabs, NUL...) collapsed to single spaces."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
 
 
 def _language(value: Any) -> str | None:

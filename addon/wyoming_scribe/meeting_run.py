@@ -122,11 +122,16 @@ class MeetingRun:
     async def _capture(self) -> None:
         assert self._source is not None
         writer = None
+        limit_bytes, past_limit = self._length_limit()
         try:
             writer = self._store.audio_writer(self.meeting.id)
             async for pcm in self._source.chunks():
-                writer.append(pcm)
+                room = limit_bytes - writer.size
+                writer.append(pcm[:room])
                 self._audio_grew(writer)
+                if len(pcm) > room:
+                    self._fault = past_limit
+                    break
         except SourceError as err:
             self._fault = str(err)
         except OSError as err:
@@ -138,6 +143,19 @@ class MeetingRun:
         if self.meeting.source is Source.FILE:
             self._store.upload_path(self.meeting.id).unlink(missing_ok=True)
         self._end_recording()
+
+    def _length_limit(self) -> tuple[int, str]:
+        """The most audio this meeting may record (in bytes) and what to say past it."""
+        settings = self._engine.settings
+        if self.meeting.source is Source.FILE:
+            hours = settings.max_upload_s / 3600
+            past = f"The file is longer than {hours:g} h (--max-upload-hours): "
+            past += f"the transcript covers the first {hours:g} h"
+        else:
+            hours = settings.max_meeting_s / 3600
+            past = f"The meeting reached {hours:g} h (--max-meeting-hours): recording stopped, "
+            past += "everything recorded so far is kept"
+        return int(hours * 3600 * TARGET_RATE) * 2, past
 
     async def _close_capture(self, writer: AudioWriter | None) -> None:
         assert self._source is not None

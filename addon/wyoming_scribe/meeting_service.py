@@ -26,6 +26,7 @@ from .meeting import (
     Status,
     new_meeting_id,
     renamed_speakers,
+    title_from_filename,
     utc_now,
 )
 from .meeting_run import MeetingRun, NotRecordingError
@@ -65,7 +66,12 @@ class MeetingService:
         for meeting in self._store.load_all():
             self._meetings[meeting.id] = meeting
             if needs_recovery(meeting):
-                self._launch(meeting, prepare_recovery(meeting, self._store))
+                source = prepare_recovery(meeting, self._store)
+                try:
+                    self._store.save(meeting)  # recorded before it is announced
+                except OSError as err:
+                    _LOGGER.warning("Meeting %s: could not save its state: %s", meeting.id, err)
+                self._launch(meeting, source)
         _LOGGER.info("%d meetings in %s", len(self._meetings), self._store.root)
 
     async def close(self) -> None:
@@ -145,7 +151,7 @@ class MeetingService:
         to remove when this raises)."""
         await self._check_request(request)
         await asyncio.to_thread(check_audio, upload)
-        title = request.title or Path(filename).stem or None
+        title = request.title or title_from_filename(filename)
         request = dataclasses.replace(request, title=title)
         meeting = self._new_meeting(request, Source.FILE, Status.FINALIZING, "Upload")
         self._store.create(meeting, upload=upload)

@@ -3,6 +3,8 @@
 One folder per meeting under the recordings dir:
 
 - ``meeting.json``: the meeting without its segments, replaced atomically (temp, fsync, rename);
+- ``status``: its status and error again, in room reserved up front, so that they are recorded
+  even when a full disk keeps ``meeting.json`` from being replaced (``status_record``);
 - ``audio.pcm``: the recording, raw 16 kHz mono s16, appended as it arrives, fsynced each second;
 - ``segments.jsonl``: one committed segment per line, appended and fsynced as each is decoded
   (replaced whole when the meeting is done, if its speaker labels were revised);
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -23,6 +26,7 @@ from pathlib import Path
 
 from .audio_format import TARGET_RATE
 from .meeting import MEETING_ID, Meeting, segment_from_json, segment_json
+from .status_record import StatusRecord
 from .transcriber import TextSegment
 
 _LOGGER = logging.getLogger(__name__)
@@ -32,8 +36,12 @@ SYNC_EVERY_S = 1.0
 _MEETING_FILE = "meeting.json"
 _AUDIO_FILE = "audio.pcm"
 _SEGMENTS_FILE = "segments.jsonl"
+_STATUS_FILE = "status"
 _UPLOAD_FILE = "upload"
 _UPLOAD_PREFIX = ".upload-"
+# Meetings are the most private data here: only the server's user may read them.
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
 
 
 class MeetingStore:
@@ -44,7 +52,8 @@ class MeetingStore:
 
     def prepare(self) -> None:
         """Create the recordings dir; drop uploads a crash left half-received."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        _make_private(self.root)
         for stale in self.root.glob(f"{_UPLOAD_PREFIX}*"):
             _LOGGER.info("Removing unfinished upload %s", stale.name)
             stale.unlink(missing_ok=True)
@@ -57,10 +66,11 @@ class MeetingStore:
     def create(self, meeting: Meeting, upload: Path | None = None) -> None:
         """A new folder with the meeting and empty audio and segments (and the upload, moved in)."""
         folder = self.folder(meeting.id)
-        folder.mkdir()
+        folder.mkdir(mode=PRIVATE_FOLDER)
         try:
-            (folder / _AUDIO_FILE).touch()
-            (folder / _SEGMENTS_FILE).touch()
+            (folder / _AUDIO_FILE).touch(mode=PRIVATE_FILE)
+            (folder / _SEGMENTS_FILE).touch(mode=PRIVATE_FILE)
+            self._status(meeting.id).create(PRIVATE_FILE)
             if upload is not None:
                 upload.rename(folder / _UPLOAD_FILE)
             self.save(meeting)
@@ -69,9 +79,28 @@ class MeetingStore:
             raise
 
     def save(self, meeting: Meeting) -> None:
-        """Replace ``meeting.json`` so that a crash leaves the old or the new one, never half."""
-        data = json.dumps(meeting.summary(), ensure_ascii=False, indent=1).encode()
-        _replace(self.folder(meeting.id) / _MEETING_FILE, data)
+        """Record the status durably, then replace ``meeting.json`` (a crash leaves the old or the
+        new one, never half). Raises OSError only when the status itself could not be recorded:
+        a full disk that keeps ``meeting.json`` as it was is logged."""
+        summary = meeting.summary()
+        status = self._status(meeting.id)
+        if not status.path.exists():  # a meeting from an older version
+            status.create(PRIVATE_FILE)
+        status.write(summary)
+        try:
+            self._replace_meeting_file(meeting.id, summary)
+        except OSError as err:
+            if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            _LOGGER.warning(
+                "Meeting %s: the disk is full; its status (%s) is kept in its status record",
+                meeting.id,
+                meeting.status,
+            )
+
+    def _replace_meeting_file(self, meeting_id: str, summary: dict[str, object]) -> None:
+        data = json.dumps(summary, ensure_ascii=False, indent=1).encode()
+        _replace(self.folder(meeting_id) / _MEETING_FILE, data)
 
     def rewrite_segments(self, meeting_id: str, segments: list[TextSegment]) -> None:
         """Replace ``segments.jsonl`` whole (speaker labels revised), atomically like ``save``."""
@@ -94,7 +123,8 @@ class MeetingStore:
 
     def _load(self, folder: Path) -> Meeting:
         data = json.loads((folder / _MEETING_FILE).read_text())
-        meeting = Meeting.from_summary(data)
+        status = StatusRecord(folder / _STATUS_FILE).read()
+        meeting = Meeting.from_summary({**data, **status} if status else data)
         if meeting.id != folder.name:
             raise ValueError(f"meeting.json names {meeting.id}")
         # The audio file is the truth about the length (meeting.json is only saved now and then).
@@ -116,6 +146,9 @@ class MeetingStore:
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 segments.append(segment_from_json(json.loads(line)))
         return segments
+
+    def _status(self, meeting_id: str) -> StatusRecord:
+        return StatusRecord(self.folder(meeting_id) / _STATUS_FILE)
 
     def audio_path(self, meeting_id: str) -> Path:
         return self.folder(meeting_id) / _AUDIO_FILE
@@ -152,7 +185,7 @@ class AudioWriter:
     """
 
     def __init__(self, path: Path) -> None:
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
         self.size = os.fstat(self._fd).st_size
         self._synced_at = time.monotonic()
         self._syncing: asyncio.Task[None] | None = None
@@ -198,7 +231,7 @@ class SegmentLog:
         await asyncio.to_thread(self._append_line, line.encode())
 
     def _append_line(self, line: bytes) -> None:
-        fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
         try:
             os.write(fd, line)
             os.fsync(fd)
@@ -210,7 +243,7 @@ def _replace(path: Path, data: bytes) -> None:
     """Write beside ``path``, fsync, rename over ``path``: a crash leaves the old or the new."""
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.stem}-", delete=False) as tmp:
         try:
-            os.fchmod(tmp.fileno(), 0o644)
+            os.fchmod(tmp.fileno(), PRIVATE_FILE)
             tmp.write(data)
             tmp.flush()
             os.fsync(tmp.fileno())
@@ -227,3 +260,16 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _make_private(root: Path) -> None:
+    """Meeting folders and files that an older version left readable to all become private."""
+    for folder in root.iterdir():
+        if not MEETING_ID.match(folder.name) or not folder.is_dir() or folder.is_symlink():
+            continue
+        with contextlib.suppress(OSError):
+            if folder.stat().st_mode & 0o077:
+                folder.chmod(PRIVATE_FOLDER)
+                for path in folder.iterdir():
+                    if path.is_file() and not path.is_symlink():
+                        path.chmod(PRIVATE_FILE)

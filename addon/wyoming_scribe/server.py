@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import threading
 from contextlib import AsyncExitStack
-from functools import partial
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -20,10 +21,11 @@ from .meeting_store import MeetingStore
 from .server_id import load_server_id
 from .settings import Settings
 from .state_file import StateFileError
-from .wyoming_handler import WyomingSession
-from .wyoming_protocol import MAX_HEADER_BYTES
+from .wyoming_server import WyomingServer
 
 _LOGGER = logging.getLogger(__name__)
+STOP_DEADLINE_S = 4.5  # Supervisor and Docker wait 10 s before SIGKILL; tests ask for 5
+HTTP_SHUTDOWN_S = 1.0  # for requests in flight to finish when the API stops
 
 
 def parse_tcp_uri(uri: str) -> tuple[str, int]:
@@ -33,14 +35,13 @@ def parse_tcp_uri(uri: str) -> tuple[str, int]:
     return parsed.hostname, parsed.port
 
 
-async def _serve_wyoming(
-    engine: Engine, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> None:
-    await WyomingSession(engine, reader, writer).run()
-
-
 async def run(settings: Settings, ready: asyncio.Event | None = None) -> None:
-    """Serve until SIGTERM/SIGINT (or cancellation)."""
+    """Serve until SIGTERM/SIGINT (or cancellation).
+
+    Stopping takes at most STOP_DEADLINE_S: the doors close first (every Wyoming connection
+    is ended), then meetings stop (left to be finished on the next start) and the engine
+    drops the decode in progress. Whatever still holds on past the deadline is cut off.
+    """
     host, port = parse_tcp_uri(settings.uri)
     engine = Engine(settings)
     await engine.start()
@@ -52,17 +53,16 @@ async def run(settings: Settings, ready: asyncio.Event | None = None) -> None:
         stack.push_async_callback(meetings.close)
         if settings.http_port or settings.ingress_port:
             await _serve_http(stack, settings, engine, meetings)
-        server = await asyncio.start_server(
-            partial(_serve_wyoming, engine), host, port, limit=MAX_HEADER_BYTES
-        )
-        stack.push_async_callback(server.wait_closed)
-        stack.callback(server.close)
+        wyoming = WyomingServer(engine, host, port)
+        await wyoming.start()
+        stack.push_async_callback(wyoming.close)
         _LOGGER.info("Wyoming server listening on %s", settings.uri)
         if settings.zeroconf_name:
             await _advertise(stack, settings.zeroconf_name, host, port)
         if ready is not None:
             ready.set()
         await _wait_for_signal()
+        _exit_if_not_stopped_by(STOP_DEADLINE_S)
 
 
 async def _serve_http(
@@ -83,7 +83,7 @@ async def _serve_http(
             max_upload_bytes=settings.max_upload_mb * 2**20,
             ingress_peer=ingress_peer,
         )
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_S)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         await web.TCPSite(runner, settings.http_host, port).start()
@@ -118,3 +118,16 @@ async def _wait_for_signal() -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     _LOGGER.info("Stopping")
+
+
+def _exit_if_not_stopped_by(deadline_s: float) -> None:
+    """A last resort: nothing may keep a stopping server alive for long (meetings recover)."""
+
+    def exit_now() -> None:
+        _LOGGER.warning("Still stopping after %g s: exiting now", deadline_s)
+        logging.shutdown()
+        os._exit(1)
+
+    timer = threading.Timer(deadline_s, exit_now)
+    timer.daemon = True
+    timer.start()

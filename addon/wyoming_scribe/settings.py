@@ -39,6 +39,13 @@ class Settings:
     temperature_fallback: int = 0  # greedy only: the same audio always gives the same text
     max_tokens: int | None = None
     max_utterance_s: float = 120.0
+    idle_timeout_s: float = 30.0
+    max_connections: int = 32
+    max_queued_voice_per_connection_s: float = 30.0
+    max_queued_voice_s: float = 60.0
+    max_upload_s: float = 8 * 3600.0
+    max_meeting_s: float = 8 * 3600.0
+    max_log_lines_per_s: int = 5
     zeroconf_name: str | None = None
     http_host: str = "0.0.0.0"  # noqa: S104 - a server for the local network
     http_port: int = DEFAULT_HTTP_PORT
@@ -124,21 +131,43 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# Every bound on what a client can make the server spend: flag, Settings field, type, help.
+_LIMITS: tuple[tuple[str, str, type, str], ...] = (
+    ("--max-utterance-seconds", "max_utterance_s", float, "longest voice utterance over Wyoming"),
+    ("--max-upload-mb", "max_upload_mb", int, "largest upload accepted"),
+    ("--idle-timeout-seconds", "idle_timeout_s", float,
+     "a Wyoming connection that sends no event (or takes no answer) this long is closed"),
+    ("--max-connections", "max_connections", int,
+     "Wyoming connections served at once; more are refused"),
+    ("--max-queued-voice-seconds-per-connection", "max_queued_voice_per_connection_s", float,
+     "voice audio of one connection that may wait to be decoded"),
+    ("--max-queued-voice-seconds", "max_queued_voice_s", float,
+     "voice audio of all connections that may wait to be decoded; a connection with nothing "
+     "waiting still gets one segment in"),
+    ("--max-log-lines-per-second", "max_log_lines_per_s", int,
+     "log lines per second for one repeated message; the rest are counted"),
+)  # fmt: skip
+# Lengths of audio, given in hours and kept in seconds.
+_HOUR_LIMITS = (
+    ("--max-upload-hours", "max_upload_s", "longest audio decoded from one upload"),
+    ("--max-meeting-hours", "max_meeting_s", "longest meeting recorded"),
+)
+
+
 def _add_limit_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("limits")
-    group.add_argument(
-        "--max-utterance-seconds",
-        type=float,
-        default=_DEFAULT.max_utterance_s,
-        dest="max_utterance_s",
-        help="longest voice utterance accepted over Wyoming (default: %(default)s)",
-    )
-    group.add_argument(
-        "--max-upload-mb",
-        type=int,
-        default=_DEFAULT.max_upload_mb,
-        help="largest upload accepted (default: %(default)s)",
-    )
+    for flag, field, kind, text in _LIMITS:
+        default = getattr(_DEFAULT, field)
+        help_text = f"{text} (default: %(default)s)"
+        group.add_argument(
+            flag, type=kind, default=default, dest=field, metavar="N", help=help_text
+        )
+    for flag, field, text in _HOUR_LIMITS:
+        default = getattr(_DEFAULT, field) / 3600
+        help_text = f"{text}, in hours; past it the rest is not recorded (default: %(default)s)"
+        group.add_argument(
+            flag, type=float, default=default, dest=field, metavar="HOURS", help=help_text
+        )
 
 
 def _add_meeting_flags(parser: argparse.ArgumentParser) -> None:
@@ -201,8 +230,10 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
             parser.error(f"{flag} must be between 0 and 65535")
     if args.ingress_port and args.ingress_port == args.http_port:
         parser.error("--ingress-port must differ from --http-port")
-    if args.max_utterance_s <= 0 or args.max_upload_mb <= 0:
-        parser.error("--max-utterance-seconds and --max-upload-mb must be positive")
+    fields = [limit[1] for limit in _LIMITS] + [limit[1] for limit in _HOUR_LIMITS]
+    bounds = [getattr(args, field) for field in fields]
+    if min(bounds) <= 0:
+        parser.error("the limits (--max-*, --idle-timeout-seconds) must be positive")
 
 
 def parse_settings(argv: Sequence[str] | None = None) -> Settings:
@@ -232,5 +263,12 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         recordings_dir=args.recordings_dir,
         mic_command=args.mic_command,
         max_upload_mb=args.max_upload_mb,
+        max_upload_s=args.max_upload_s * 3600,
+        max_meeting_s=args.max_meeting_s * 3600,
+        idle_timeout_s=args.idle_timeout_s,
+        max_connections=args.max_connections,
+        max_queued_voice_per_connection_s=args.max_queued_voice_per_connection_s,
+        max_queued_voice_s=args.max_queued_voice_s,
+        max_log_lines_per_s=args.max_log_lines_per_s,
         debug=args.debug,
     )

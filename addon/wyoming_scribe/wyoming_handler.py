@@ -18,7 +18,7 @@ from wyoming.event import Event, async_write_event
 from wyoming.info import Describe
 
 from .audio_format import AudioFormat, AudioFormatError, AudioNormalizer
-from .decode_queue import Priority
+from .decode_queue import Priority, QueueFullError, VoiceClient
 from .engine import Engine, ModelUnavailableError, TranscriptionStream
 from .segmenter import VOICE
 from .transcriber import DecodeOptions
@@ -26,6 +26,7 @@ from .wyoming_info import describe
 from .wyoming_protocol import BrokenStreamError, MalformedEventError, read_event
 
 _LOGGER = logging.getLogger(__name__)
+CLOSE_TIMEOUT_S = 1.0  # for the client to take what is still unsent before the socket is cut
 
 
 def decode_options(request: Transcribe | None) -> DecodeOptions:
@@ -44,19 +45,29 @@ class Utterance:
         self._session = session
         self.stream = stream
         self._normalizer: AudioNormalizer | None = None
+        self.received_s = 0.0
         self.over_limit = False
         self._emitter = asyncio.create_task(self._emit(), name="wyoming-emit")
 
-    async def add_chunk(self, chunk: AudioChunk) -> None:
+    async def add_chunk(self, chunk: AudioChunk, limit_s: float) -> bool:
+        """Take the chunk's audio up to ``limit_s`` in all; False when some did not fit."""
         chunk_format = AudioFormat(chunk.rate, chunk.width, chunk.channels)
         if self._normalizer is None or self._normalizer.format != chunk_format:
             self._normalizer = AudioNormalizer(chunk_format)
-        await self.stream.add_audio(self._normalizer.convert(chunk.audio))
+        frame_bytes = chunk.width * chunk.channels
+        room = max(0, int((limit_s - self.received_s) * chunk.rate)) * frame_bytes
+        audio = chunk.audio[:room]  # checked before any of it is converted or kept
+        self.received_s += len(audio) / (frame_bytes * chunk.rate)
+        await self.stream.add_audio(self._normalizer.convert(audio))
+        return len(audio) == len(chunk.audio)
 
     async def stop(self) -> None:
-        if self._normalizer is not None:
-            await self.stream.add_audio(self._normalizer.flush())
-        await self.stream.finish()
+        try:
+            if self._normalizer is not None:
+                await self.stream.add_audio(self._normalizer.flush())
+            await self.stream.finish()
+        except QueueFullError as err:  # the last segment did not fit; the stream has ended
+            await self._session.error(str(err), "queue-full")
         await self._emitter
 
     def cancel(self) -> None:
@@ -96,26 +107,57 @@ class WyomingSession:
         self._utterance: Utterance | None = None
         self._ignoring_audio = False
         self._write_lock = asyncio.Lock()
+        self._voice = VoiceClient()  # this connection's share of the decode queue
+        self._idle_s = engine.settings.idle_timeout_s
         peer = writer.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "client"
 
     async def run(self) -> None:
         try:
             await self._serve()
-        except (ConnectionError, asyncio.CancelledError):
+        except ConnectionError:
             _LOGGER.debug("Connection from %s ended", self.peer)
+        except asyncio.CancelledError:  # the server is stopping
+            self._drop_utterance()
+            with suppress(ConnectionError):
+                await self.error("The server is stopping", "server-stopping")
         except Exception:
             _LOGGER.exception("Unexpected failure serving %s", self.peer)
         finally:
-            if self._utterance is not None:
-                self._utterance.cancel()
-            self._writer.close()
-            with suppress(ConnectionError):
-                await self._writer.wait_closed()
+            self._drop_utterance()
+            await self._close()
+
+    async def refuse(self, text: str, code: str) -> None:
+        """Answer a connection the server cannot serve, and close it."""
+        with suppress(ConnectionError):
+            await self.error(text, code)
+        await self._close()
 
     async def write(self, event: Event) -> None:
+        """Raises ConnectionError when the client does not take it within the idle timeout."""
         async with self._write_lock:
-            await async_write_event(event, self._writer)
+            try:
+                async with asyncio.timeout(self._idle_s):
+                    await async_write_event(event, self._writer)
+            except TimeoutError:
+                raise ConnectionResetError(
+                    f"{self.peer} read nothing for {self._idle_s:g} s (--idle-timeout-seconds)"
+                ) from None
+
+    async def _close(self) -> None:
+        self._writer.close()
+        try:
+            async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                await self._writer.wait_closed()
+        except TimeoutError:
+            self._writer.transport.abort()  # the client does not read what is still unsent
+        except ConnectionError:
+            pass
+
+    def _drop_utterance(self) -> None:
+        if self._utterance is not None:
+            self._utterance.cancel()
+            self._utterance = None
 
     async def error(self, text: str, code: str) -> None:
         _LOGGER.warning("%s: %s", self.peer, text)
@@ -124,7 +166,15 @@ class WyomingSession:
     async def _serve(self) -> None:
         while True:
             try:
-                event = await read_event(self._reader)
+                async with asyncio.timeout(self._idle_s):
+                    event = await read_event(self._reader)
+            except TimeoutError:
+                await self.error(
+                    f"No event for {self._idle_s:g} s (--idle-timeout-seconds); "
+                    "closing the connection",
+                    "idle-timeout",
+                )
+                return
             except MalformedEventError as err:
                 await self.error(str(err), "malformed-event")
                 continue
@@ -141,6 +191,12 @@ class WyomingSession:
         except (KeyError, TypeError, ValueError) as err:
             # A known event type whose fields are missing or of the wrong type.
             await self.error(f"Invalid {event.type} event: {err!r}", "invalid-event")
+        except (ConnectionError, asyncio.CancelledError):
+            raise
+        except Exception as err:
+            _LOGGER.exception("Handling %s from %s failed", event.type, self.peer)
+            self._drop_utterance()
+            await self.error(f"Could not handle {event.type}: {err!r}", "internal-error")
 
     async def _dispatch(self, event: Event) -> None:
         if Describe.is_type(event.type):
@@ -173,7 +229,7 @@ class WyomingSession:
             return
         options = decode_options(self._request)
         self._request = None
-        stream = self._engine.open_stream(Priority.VOICE, VOICE, options)
+        stream = self._engine.open_stream(Priority.VOICE, VOICE, options, self._voice)
         self._ignoring_audio = False
         await self.write(TranscriptStart(language=options.language).event())
         self._utterance = Utterance(self, stream)
@@ -189,20 +245,26 @@ class WyomingSession:
             return
         limit = self._engine.settings.max_utterance_s
         try:
-            await utterance.add_chunk(chunk)
+            fits = await utterance.add_chunk(chunk, limit)
         except AudioFormatError as err:
             await self.error(str(err), "unsupported-audio")
             return
-        if utterance.stream.duration_s > limit:
+        except QueueFullError as err:
+            utterance.over_limit = True
+            await self.error(f"{err}: the rest of this utterance is ignored", "queue-full")
+            return
+        if not fits:
             utterance.over_limit = True
             await self.error(
-                f"Utterance longer than {limit:g} s: the rest is ignored, "
-                f"the transcript covers the first {limit:g} s",
+                f"Utterance longer than {limit:g} s (--max-utterance-seconds): the rest is "
+                f"ignored, the transcript covers the first {limit:g} s",
                 "audio-too-long",
             )
 
     async def _stop(self) -> None:
         utterance, self._utterance = self._utterance, None
-        self._ignoring_audio = False
+        already_answered, self._ignoring_audio = self._ignoring_audio, False
         if utterance is not None:
             await utterance.stop()
+        elif not already_answered:  # an audio-start refused, or audio before it, was reported
+            await self.error("audio-stop without audio-start", "no-audio-start")

@@ -8,10 +8,11 @@ only a stream whose framing is lost ends the connection.
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from wyoming.event import Event
+
+from .untrusted_json import UntrustedJsonError, parse_json
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_DATA_BYTES = 1024 * 1024
@@ -75,8 +76,8 @@ def _length(header: dict[str, Any], key: str, limit: int) -> int:
 
 def _json(raw: bytes, what: str) -> Any:
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        return parse_json(raw)
+    except UntrustedJsonError as err:
         raise MalformedEventError(f"{what} is not valid JSON: {err}") from err
 
 

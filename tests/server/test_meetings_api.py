@@ -337,4 +337,5 @@ def test_the_recording_dir_holds_the_meeting(
         "audio.pcm",
         "meeting.json",
         "segments.jsonl",
+        "status",
     ]

@@ -111,6 +111,7 @@ async def test_an_mp3_form_upload_is_named_after_its_file(
         "audio.pcm",
         "meeting.json",
         "segments.jsonl",
+        "status",
     ]
 
 
