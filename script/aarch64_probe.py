@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import mmap
+import re
 import sys
 import time
 import wave
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -65,8 +67,7 @@ def run_pipeline(model: str, audio_file: str, compute_types: list[str]) -> None:
         whisper = WhisperModel(model, device="cpu", compute_type=compute_type, cpu_threads=2)
         segments, _ = whisper.transcribe(audio, language="en", beam_size=1, vad_filter=False)
         text = "".join(segment.text for segment in segments).strip()
-        if not text:
-            raise SystemExit(f"{compute_type}: the model transcribed nothing")
+        _check_words(text, audio_file, compute_type)
         step(f"{compute_type}: transcribed {text!r}")
 
 
@@ -106,9 +107,17 @@ async def _next_event(client: AsyncClient) -> Event:
 
 def run_client(port: int, audio_file: str) -> None:
     text = asyncio.run(asyncio.wait_for(_transcribe_over_wyoming(port, audio_file), 900))
-    if not text.strip():
-        raise SystemExit("the server transcribed nothing")
+    _check_words(text, audio_file, "the server")
     print(f"the server transcribed {text!r}")
+
+
+def _check_words(text: str, audio_file: str, who: str) -> None:
+    """A command's words are its file name (what_time_is_it.wav): each must be heard."""
+    expected = Path(audio_file).stem.split("_")
+    heard = re.findall(r"[a-z0-9']+", text.lower())
+    missing = [word for word in expected if word not in heard]
+    if missing:
+        raise SystemExit(f"{who}: transcribed {text!r}, which misses {missing}")
 
 
 def main(argv: list[str]) -> None:
