@@ -27,7 +27,7 @@ from custom_components.meeting_scribe.const import (
 )
 from custom_components.meeting_scribe.models import Meeting, MeetingStatus
 from custom_components.meeting_scribe.summarizer import Summarizer
-from tests.assets import AUDIO, manifest
+from tests.assets import AUDIO, MEETING_AUDIO, manifest_entry
 from tests.integration.conftest import Folders, Mailbox, act
 from tests.integration.fake_agent import (
     Behaviour,
@@ -230,7 +230,7 @@ async def test_summarize_meeting_needs_an_agent(
     assert raised.value.translation_key == "no_conversation_agent"
 
 
-LONG = next(e for e in manifest() if e["path"] == "long/ljspeech_LJ001_0001-0032_concat.flac")
+LONG = manifest_entry(MEETING_AUDIO)  # five minutes of speech: several parts at 3,000 characters
 
 
 async def test_long_transcript_summarised_in_parts(
@@ -243,7 +243,7 @@ async def test_long_transcript_summarised_in_parts(
     text = LONG["text"]
     meeting = Meeting(
         id="20261121-093000-3f2a9c",
-        title="Printing history",
+        title="Weekly sync",
         participants=(),
         language="en",
         source="file",
