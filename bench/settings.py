@@ -12,10 +12,11 @@ class DecodeSettings:
     beam_size: int = 1
     compute_type: str = "int8"
     cpu_threads: int = 2
-    language: str = "en"
+    language: str | None = "en"  # None: the server detects it
 
     def flags(self) -> list[str]:
         """The flags both servers spell the same way."""
+        language = [] if self.language is None else ["--language", self.language]
         return [
             "--beam-size",
             str(self.beam_size),
@@ -23,8 +24,7 @@ class DecodeSettings:
             self.compute_type,
             "--cpu-threads",
             str(self.cpu_threads),
-            "--language",
-            self.language,
+            *language,
         ]
 
 
