@@ -184,12 +184,24 @@ def error_snippets(reference: str, hypothesis: str) -> list[str]:
         return ["(nothing)"]
     output = jiwer.process_words(ref, hyp)
     ref_words, hyp_words = output.references[0], output.hypotheses[0]
-    snippets = []
+    # Runs of chunks that are not "equal" (a substitution next to an insertion...) make one span.
+    spans: list[list[int]] = []
+    previous_equal = True
     for chunk in output.alignments[0]:
         if chunk.type == "equal":
+            previous_equal = True
             continue
-        r0, r1 = max(0, chunk.ref_start_idx - CONTEXT_WORDS), chunk.ref_end_idx + CONTEXT_WORDS
-        h0, h1 = max(0, chunk.hyp_start_idx - CONTEXT_WORDS), chunk.hyp_end_idx + CONTEXT_WORDS
+        if previous_equal:
+            spans.append(
+                [chunk.ref_start_idx, chunk.ref_end_idx, chunk.hyp_start_idx, chunk.hyp_end_idx]
+            )
+        else:
+            spans[-1][1], spans[-1][3] = chunk.ref_end_idx, chunk.hyp_end_idx
+        previous_equal = False
+    snippets = []
+    for ref_start, ref_end, hyp_start, hyp_end in spans:
+        r0, r1 = max(0, ref_start - CONTEXT_WORDS), ref_end + CONTEXT_WORDS
+        h0, h1 = max(0, hyp_start - CONTEXT_WORDS), hyp_end + CONTEXT_WORDS
         snippets.append(f"“{' '.join(ref_words[r0:r1])}” → “{' '.join(hyp_words[h0:h1])}”")
     return snippets
 
