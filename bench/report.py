@@ -285,11 +285,11 @@ def quantization_section(results: RunResults) -> str:
             *results.quant_captions,
             f"{files} command files from the manifest, one fresh process per cell (so peak RSS "
             "is that compute type's), decoded as our server decodes (greedy, one retry at "
-            "temperature 0.2, no conditioning on previous text). Random-weight decoders never "
-            f"stop by themselves: they are capped at {results.token_cap} new tokens per 30 s "
-            "window, greedy only, so their time is the encoder plus that many decoder steps. "
-            "WER is scored with jiwer after normalisation (lower case, numbers as words, no "
-            "punctuation), and only means something for a pretrained model.",
+            "temperature 0.2, no conditioning on previous text). A random-weight decoder added "
+            "with `--quant-model` never stops by itself: it is capped at "
+            f"{results.token_cap} new tokens per 30 s window, greedy only. WER is scored with "
+            "jiwer after normalisation (lower case, numbers as words, no punctuation), and only "
+            "means something for a pretrained model.",
             table(
                 [
                     "model",
