@@ -22,6 +22,8 @@ from .transcriber import Decoded, DecodeOptions, ModelLoadError, TextSegment, Tr
 
 _LOGGER = logging.getLogger(__name__)
 _RELOAD_AFTER_S = 30.0
+LANGUAGE_WITNESS_S = 8.0
+PROMPT_WORDS = 100  # Whisper keeps at most 223 prompt tokens
 
 
 class ModelUnavailableError(RuntimeError):
@@ -122,9 +124,17 @@ class TranscriptionStream:
         # Each committed segment's start (s) and its decode, in order; None ends the stream.
         self._pending: asyncio.Queue[tuple[float, asyncio.Future[Decoded]] | None] = asyncio.Queue()
         self._tentative: tuple[tuple[int, int], asyncio.Future[Decoded]] | None = None
+        # Decodes of the committed segments so far: their text primes the next decode.
+        self._committed: list[asyncio.Future[Decoded]] = []
         self._finished = False
         self.samples = 0
-        self.language: str | None = options.language
+        self._language = options.language  # given, or settled by a long enough segment
+        self._witness: tuple[float, str | None] = (0.0, None)  # longest segment heard, its language
+
+    @property
+    def language(self) -> str | None:
+        """The language given, else the one heard in the longest segment so far."""
+        return self._language or self._witness[1]
 
     @property
     def duration_s(self) -> float:
@@ -180,6 +190,7 @@ class TranscriptionStream:
         else:
             self._drop_tentative()
             future = await self._decode(segment)
+        self._committed.append(future)
         self._pending.put_nowait((segment.start_s, future))
 
     def _drop_tentative(self) -> None:
@@ -189,13 +200,37 @@ class TranscriptionStream:
 
     async def _decode(self, segment: SpeechSegment) -> asyncio.Future[Decoded]:
         transcriber = await self._engine.transcriber()
+        earlier = list(self._committed)
 
         def decode() -> Decoded:
-            decoded = transcriber.transcribe(
-                segment.audio, replace(self._options, language=self.language)
-            )
-            # Later segments keep the language the first one was heard in.
-            self.language = self.language or decoded.language
+            # The queue decodes a stream's segments in order: the earlier ones are done.
+            options = replace(self._options, language=self._language, prompt=_context(earlier))
+            decoded = transcriber.transcribe(segment.audio, options)
+            self._heard(segment, decoded.language)
             return decoded
 
         return await self._engine.queue.submit(self._priority, decode)
+
+    def _heard(self, segment: SpeechSegment, language: str | None) -> None:
+        """A short segment is a poor witness of the language: later segments detect it again
+        until one of LANGUAGE_WITNESS_S or more has been heard."""
+        if self._language is not None:
+            return
+        duration = segment.end_s - segment.start_s
+        if duration > self._witness[0]:
+            self._witness = (duration, language)
+        if duration >= LANGUAGE_WITNESS_S:
+            self._language = language
+
+
+def _context(decodes: list[asyncio.Future[Decoded]], words: int = PROMPT_WORDS) -> str | None:
+    """The last words committed before a segment, to carry its sense (names, style) on."""
+    texts: list[str] = []
+    for future in reversed(decodes):
+        if future.cancelled() or not future.done() or future.exception() is not None:
+            continue
+        texts[:0] = [segment.text for segment in future.result().segments]
+        if sum(len(text.split()) for text in texts) >= words:
+            break
+    tail = " ".join(" ".join(texts).split()[-words:])
+    return tail or None

@@ -173,7 +173,7 @@ class MeetingRun:
             return f"Transcription failed: {error}"
         finally:
             stream.cancel()
-            meeting.language = meeting.language or stream.language
+            meeting.language = stream.language
         return None
 
     async def _feed(self, stream: TranscriptionStream) -> None:
@@ -201,7 +201,7 @@ class MeetingRun:
                 round(decoded.start + offset, 2), round(decoded.end + offset, 2), decoded.text
             )
             self.segments.append(segment)
-            self.meeting.language = self.meeting.language or stream.language
+            self.meeting.language = stream.language  # the one given, or the best witness yet
             try:
                 await log.append(segment)
             except OSError as err:

@@ -35,7 +35,7 @@ class Settings:
     cpu_threads: int = 1
     initial_prompt: str | None = None
     local_files_only: bool = False
-    temperature_fallback: int = 1
+    temperature_fallback: int = 0  # greedy only: the same audio always gives the same text
     max_tokens: int | None = None
     max_utterance_s: float = 120.0
     zeroconf_name: str | None = None
@@ -108,9 +108,9 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=_DEFAULT.temperature_fallback,
         metavar="N",
-        help="retries at a higher temperature when a decode looks like a loop; each retry can "
-        "cost as much as the decode itself, so N bounds the worst-case latency "
-        "(default: %(default)s)",
+        help="retries at a higher temperature (sampling, so no longer repeatable) when a decode "
+        "looks like a loop; each retry can cost as much as the decode itself "
+        "(default: %(default)s, greedy only)",
     )
     group.add_argument(
         "--max-tokens",
