@@ -56,7 +56,6 @@ class FloorOptions:
         return replace(
             cls.as_peer_calls_it(model, settings),
             temperatures=OURS_TEMPERATURES,
-            condition_on_previous_text=False,
             vad_filter=True,
         )
 

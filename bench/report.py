@@ -284,8 +284,8 @@ def quantization_section(results: RunResults) -> str:
             "## 5. Quantization: compute types through bare faster-whisper",
             *results.quant_captions,
             f"{files} command files from the manifest, one fresh process per cell (so peak RSS "
-            "is that compute type's), decoded as our server decodes (greedy, one retry at "
-            "temperature 0.2, no conditioning on previous text). A random-weight decoder added "
+            "is that compute type's), decoded as our server decodes (greedy, no temperature "
+            "fallback). A random-weight decoder added "
             "with `--quant-model` never stops by itself: it is capped at "
             f"{results.token_cap} new tokens per 30 s window, greedy only. WER is scored with "
             "jiwer after normalisation (lower case, numbers as words, no punctuation), and only "

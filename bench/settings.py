@@ -28,6 +28,6 @@ class DecodeSettings:
         ]
 
 
-# Our server's defaults (--temperature-fallback 1): greedy, then one retry at 0.2; no
-# conditioning on the previous segment's text.
-OURS_TEMPERATURES = (0.0, 0.2)
+# Our server's defaults (--temperature-fallback 0): greedy only; the text already committed in a
+# stream is the next segment's prompt.
+OURS_TEMPERATURES = (0.0,)
