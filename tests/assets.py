@@ -12,6 +12,7 @@ ASSETS = REPO.parent / "shared" / "assets"
 AUDIO = ASSETS / "audio"
 TOY_MODEL = ASSETS / "models" / "toy-whisper-espeak-int8"
 TINY_RANDOM_MODEL = ASSETS / "models" / "whisper-tiny-random-int8"
+TINY_EN_MODEL = ASSETS / "models" / "whisper-tiny.en-int8"
 
 
 @cache

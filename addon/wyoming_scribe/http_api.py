@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import json
 import logging
@@ -13,18 +12,21 @@ from aiohttp import web
 
 from . import __version__
 from .api_token import token_matches
-from .audio_format import wav_header
 from .audio_source import SourceError
 from .engine import Engine, ModelUnavailableError
 from .exports import EXPORTS
 from .file_source import InvalidAudioError
+from .http_audio import serve_wav
 from .http_errors import ApiError
 from .http_events import meeting_events, server_events
+from .http_ingress import ingress_only
+from .http_page import add_page_routes, is_page_path
 from .http_uploads import receive_upload
 from .meeting import MeetingRequest, MeetingRequestError, Source
 from .meeting_run import NotRecordingError
 from .meeting_service import AlreadyRecordingError, MeetingNotFoundError, MeetingService
 from .model_source import model_display_name
+from .page_session import has_session
 
 _LOGGER = logging.getLogger(__name__)
 SERVICE: web.AppKey[MeetingService] = web.AppKey("service", MeetingService)
@@ -33,7 +35,6 @@ TOKEN: web.AppKey[str] = web.AppKey("token", str)
 SERVER_ID: web.AppKey[str] = web.AppKey("server_id", str)
 MAX_UPLOAD_BYTES: web.AppKey[int] = web.AppKey("max_upload_bytes", int)
 _PUBLIC = {"/api/health"}
-_AUDIO_CHUNK = 256 * 1024
 
 
 def as_api_error(err: Exception) -> ApiError | None:
@@ -87,9 +88,9 @@ async def errors_middleware(request: web.Request, handler: Any) -> web.StreamRes
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    if request.path not in _PUBLIC:
-        authorization = request.headers.get("Authorization")
-        if not token_matches(request.app[TOKEN], authorization):
+    if request.path not in _PUBLIC and not is_page_path(request.path):
+        token, authorization = request.app[TOKEN], request.headers.get("Authorization")
+        if not (token_matches(token, authorization) or has_session(request, token)):
             message = "A valid 'Authorization: Bearer TOKEN' header is required"
             response = ApiError(401, "unauthorized", message).response()
             response.headers["WWW-Authenticate"] = "Bearer"
@@ -113,6 +114,7 @@ async def health(app: web.Application) -> dict[str, Any]:
         "languages": languages,
         "queue_depth": engine.queue.depth,
         "recording": service.recording_id,
+        "disk_free_bytes": service.disk_free_bytes(),
         "error": engine.load_error,
     }
 
@@ -141,7 +143,8 @@ async def start_meeting(request: web.Request) -> web.Response:
 
 @routes.get("/api/meetings")
 async def list_meetings(request: web.Request) -> web.Response:
-    meetings = request.app[SERVICE].list_meetings()
+    service, query = request.app[SERVICE], request.query.get("q", "")
+    meetings = service.search(query) if query.strip() else service.list_meetings()
     return web.json_response({"meetings": [m.summary() for m in meetings]})
 
 
@@ -184,29 +187,7 @@ async def get_transcript(request: web.Request) -> web.Response:
 
 @routes.get("/api/meetings/{id}/audio")
 async def get_audio(request: web.Request) -> web.StreamResponse:
-    meeting_id = request.match_info["id"]
-    path, size = request.app[SERVICE].audio(meeting_id)
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": "audio/wav",
-            "Content-Disposition": f'attachment; filename="{meeting_id}.wav"',
-        }
-    )
-    response.content_length = 44 + size
-    await response.prepare(request)
-    await response.write(wav_header(size))
-    with path.open("rb") as audio:
-        remaining = size
-        while remaining > 0:
-            chunk = await asyncio.to_thread(audio.read, min(_AUDIO_CHUNK, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            await response.write(chunk)
-    # A recording that shrank (deleted meanwhile) still gets the promised length.
-    if remaining > 0:
-        await response.write(bytes(remaining))
-    return response
+    return await serve_wav(request, request.app[SERVICE], request.match_info["id"])
 
 
 @routes.get("/api/meetings/{id}/events")
@@ -245,10 +226,19 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
 
 
 def build_app(
-    service: MeetingService, engine: Engine, *, token: str, server_id: str, max_upload_bytes: int
+    service: MeetingService,
+    engine: Engine,
+    *,
+    token: str,
+    server_id: str,
+    max_upload_bytes: int,
+    ingress_peer: str | None = None,
 ) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware, auth_middleware])
+    """The API and the page; with ``ingress_peer``, for that address alone and with no token."""
+    access = ingress_only(ingress_peer) if ingress_peer else auth_middleware
+    app = web.Application(middlewares=[errors_middleware, access])
     app[SERVICE], app[ENGINE], app[TOKEN], app[SERVER_ID] = service, engine, token, server_id
     app[MAX_UPLOAD_BYTES] = max_upload_bytes
     app.add_routes(routes)
+    add_page_routes(app, token)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -79,6 +80,25 @@ class MeetingService:
     def list_meetings(self) -> list[Meeting]:
         """Newest first."""
         return sorted(self._meetings.values(), key=lambda m: (m.started_at, m.id), reverse=True)
+
+    def search(self, query: str) -> list[Meeting]:
+        """Newest first, the meetings whose title or transcript holds every word of ``query``
+        in any case)."""
+        words = query.casefold().split()
+
+        def matches(meeting: Meeting) -> bool:
+            text = " ".join([meeting.title, *(s.text for s in self.segments(meeting.id))])
+            folded = text.casefold()
+            return all(word in folded for word in words)
+
+        return [meeting for meeting in self.list_meetings() if matches(meeting)]
+
+    def disk_free_bytes(self) -> int | None:
+        """Free space on the disk holding the recordings (None if it cannot be read)."""
+        try:
+            return shutil.disk_usage(self._store.root).free
+        except OSError:
+            return None
 
     def get(self, meeting_id: str) -> Meeting:
         try:

@@ -50,7 +50,7 @@ async def run(settings: Settings, ready: asyncio.Event | None = None) -> None:
         meetings = MeetingService(settings, engine, MeetingStore(settings.meetings_dir), bus)
         await meetings.open()
         stack.push_async_callback(meetings.close)
-        if settings.http_port:
+        if settings.http_port or settings.ingress_port:
             await _serve_http(stack, settings, engine, meetings)
         server = await asyncio.start_server(
             partial(_serve_wyoming, engine), host, port, limit=MAX_HEADER_BYTES
@@ -73,20 +73,30 @@ async def _serve_http(
         server_id = load_server_id(settings.data_dir)
     except StateFileError as err:
         raise SystemExit(str(err)) from err
-    app = build_app(
-        meetings,
-        engine,
-        token=token,
-        server_id=server_id,
-        max_upload_bytes=settings.max_upload_mb * 2**20,
-    )
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
-    await runner.setup()
-    stack.push_async_callback(runner.cleanup)
-    stack.callback(meetings.bus.close)  # event streams end first, or they would hold the runner
-    site = web.TCPSite(runner, settings.http_host, settings.http_port)
-    await site.start()
-    _LOGGER.info("HTTP API listening on http://%s:%s/api", settings.http_host, settings.http_port)
+    doors = [(settings.http_port, None), (settings.ingress_port, settings.ingress_peer)]
+    for port, ingress_peer in (door for door in doors if door[0]):
+        app = build_app(
+            meetings,
+            engine,
+            token=token,
+            server_id=server_id,
+            max_upload_bytes=settings.max_upload_mb * 2**20,
+            ingress_peer=ingress_peer,
+        )
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        await web.TCPSite(runner, settings.http_host, port).start()
+    stack.callback(meetings.bus.close)  # event streams end first, or they would hold the runners
+    if settings.http_port:
+        _LOGGER.info(
+            "HTTP API on http://%s:%s/api, the page on http://%s:%s/",
+            *(settings.http_host, settings.http_port) * 2,
+        )
+    if settings.ingress_port:
+        _LOGGER.info(
+            "Ingress page listening on port %s for %s", settings.ingress_port, settings.ingress_peer
+        )
 
 
 async def _advertise(stack: AsyncExitStack, name: str, host: str, port: int) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 DEFAULT_URI = "tcp://0.0.0.0:10300"
 DEFAULT_HTTP_PORT = 10301
 DEFAULT_MODEL = "tiny-int8"
+SUPERVISOR_INGRESS_ADDRESS = "172.30.32.2"
 DEFAULT_MIC_COMMAND = "arecord -q -t raw -r 16000 -c 1 -f S16_LE"
 
 
@@ -42,6 +43,8 @@ class Settings:
     http_host: str = "0.0.0.0"  # noqa: S104 - a server for the local network
     http_port: int = DEFAULT_HTTP_PORT
     api_token_file: Path | None = None
+    ingress_port: int = 0
+    ingress_peer: str = SUPERVISOR_INGRESS_ADDRESS
     recordings_dir: Path | None = None
     mic_command: str = DEFAULT_MIC_COMMAND
     max_upload_mb: int = 512
@@ -153,6 +156,20 @@ def _add_meeting_flags(parser: argparse.ArgumentParser) -> None:
         help="file holding the API bearer token (default: generated in the data dir)",
     )
     group.add_argument(
+        "--ingress-port",
+        type=int,
+        default=_DEFAULT.ingress_port,
+        help="port of the page and API for Home Assistant's ingress, without token; "
+        "0 turns it off (default: %(default)s)",
+    )
+    group.add_argument(
+        "--ingress-peer",
+        default=_DEFAULT.ingress_peer,
+        metavar="ADDRESS",
+        help="the only client address the ingress port answers (default: %(default)s, "
+        "the Supervisor's ingress proxy)",
+    )
+    group.add_argument(
         "--recordings-dir", type=Path, help="meetings (default: DATA_DIR/recordings)"
     )
     group.add_argument(
@@ -179,8 +196,11 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         parser.error("--beam-size must be at least 1")
     if args.cpu_threads < 0 or args.temperature_fallback < 0 or args.max_tokens < 0:
         parser.error("--cpu-threads, --temperature-fallback and --max-tokens cannot be negative")
-    if not 0 <= args.http_port <= 65535:
-        parser.error("--http-port must be between 0 and 65535")
+    for flag, port in (("--http-port", args.http_port), ("--ingress-port", args.ingress_port)):
+        if not 0 <= port <= 65535:
+            parser.error(f"{flag} must be between 0 and 65535")
+    if args.ingress_port and args.ingress_port == args.http_port:
+        parser.error("--ingress-port must differ from --http-port")
     if args.max_utterance_s <= 0 or args.max_upload_mb <= 0:
         parser.error("--max-utterance-seconds and --max-upload-mb must be positive")
 
@@ -207,6 +227,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         http_host=args.http_host,
         http_port=args.http_port,
         api_token_file=args.api_token_file,
+        ingress_port=args.ingress_port,
+        ingress_peer=args.ingress_peer,
         recordings_dir=args.recordings_dir,
         mic_command=args.mic_command,
         max_upload_mb=args.max_upload_mb,

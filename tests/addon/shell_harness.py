@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.addon.addon_files import FAKE_BASHIO, ROOTFS
+from tests.addon.addon_files import FAKE_BASHIO, ROOTFS, config
 
 # A FAKE exec target: writes the command line it was started with, NUL-separated, and exits.
 _FAKE_PROGRAM = """#!/usr/bin/env bash
@@ -43,6 +43,8 @@ def script_env(tmp_path: Path, options: dict[str, object], **extra: str) -> dict
         "FAKE_BASHIO_OPTIONS": str(options_file),
         "FAKE_BASHIO_PYTHON": sys.executable,
         "FAKE_BASHIO_DISCOVERY": str(tmp_path / "discovery.jsonl"),
+        # A fixed ingress_port in config.yaml is the port the Supervisor reports.
+        "FAKE_BASHIO_INGRESS_PORT": str(config()["ingress_port"]),
         "FAKE_EXEC_ARGV": str(tmp_path / "argv"),
         **extra,
     }

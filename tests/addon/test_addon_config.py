@@ -1,7 +1,8 @@
-"""config.yaml, build.yaml, translations and repository.yaml, checked by the Supervisor's rules."""
+"""config.yaml, translations and repository.yaml, checked by the Supervisor's rules."""
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 import subprocess
@@ -14,7 +15,6 @@ from wyoming_scribe.model_source import SHORT_NAMES
 
 from tests.addon.addon_files import (
     ADDON,
-    DOCKER_IMAGE,
     MAP_TYPES,
     PORT_KEY,
     SCHEMA_ELEMENT,
@@ -59,6 +59,18 @@ def test_exposes_the_wyoming_and_api_ports() -> None:
     for key, host_port in ports.items():
         assert PORT_KEY.match(key)
         assert host_port is None or 1 <= host_port <= 65535
+
+
+def test_has_a_panel_through_ingress_on_a_port_of_its_own() -> None:
+    cfg = config()
+    assert cfg["ingress"] is True
+    # The Supervisor's rule: a port number, or 0 for one it picks.
+    assert isinstance(cfg["ingress_port"], int)
+    assert 0 < cfg["ingress_port"] <= 65535
+    assert f"{cfg['ingress_port']}/tcp" not in cfg["ports"], "ingress is not published"
+    assert cfg["ingress_port"] not in (10300, 10301)
+    assert re.fullmatch(r"mdi:[a-z0-9-]+", cfg["panel_icon"])
+    assert cfg["panel_title"] == "Meeting Scribe"
 
 
 def test_announces_itself_and_records_from_the_microphone() -> None:
@@ -169,22 +181,13 @@ def test_microphone_device_accepts_alsa_names_only(device: str, accepted: bool) 
 def test_version_is_the_servers_and_heads_the_changelog() -> None:
     version = config()["version"]
     assert version == wyoming_scribe.__version__
+    # One release tag publishes the image and the integration: the same version.
+    manifest_file = REPO / "custom_components" / "meeting_scribe" / "manifest.json"
+    assert json.loads(manifest_file.read_text())["version"] == version
     changelog = (ADDON / "CHANGELOG.md").read_text(encoding="utf-8")
     first_heading = re.search(r"^## (\S+)", changelog, re.MULTILINE)
     assert first_heading
     assert first_heading[1] == version
-
-
-def test_build_yaml_uses_debian_for_every_arch() -> None:
-    build_from = load_yaml(ADDON / "build.yaml")["build_from"]
-    assert set(build_from) == set(config()["arch"])
-    suites = set()
-    for arch, image in build_from.items():
-        assert DOCKER_IMAGE.match(image), image
-        assert f"/{arch}-base-debian:" in image, "faster-whisper's wheels need glibc"
-        suites.add(image.rsplit(":", 1)[1])
-    # script/check-aarch64 tests the Python of this one suite.
-    assert len(suites) == 1
 
 
 def test_repository_yaml_names_the_repository() -> None:

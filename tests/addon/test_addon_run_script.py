@@ -18,6 +18,7 @@ ALWAYS = [
     "python3", "-m", "wyoming_scribe",
     "--uri", "tcp://0.0.0.0:10300",
     "--http-port", "10301",
+    "--ingress-port", "8099",
     "--data-dir", "/data",
     "--recordings-dir", "/share/meeting_scribe",
 ]  # fmt: skip

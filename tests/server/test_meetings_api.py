@@ -205,8 +205,9 @@ async def test_health_names_the_model_and_queue(api: ApiClient) -> None:
     assert re.fullmatch("[0-9a-f]{32}", health["server_id"])
     assert set(health) == {
         "status", "server_id", "version", "model", "compute_type", "languages", "queue_depth",
-        "recording", "error",
+        "recording", "disk_free_bytes", "error",
     }  # fmt: skip
+    assert health["disk_free_bytes"] > 0
 
 
 async def export(api: ApiClient, meeting_id: str, extension: str, media_type: str) -> str:
