@@ -11,7 +11,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +93,7 @@ class RunningServer:
     port: int
     process: subprocess.Popen[bytes]
     log_path: Path
+    data_dir: Path
     startup_s: float
     ready_rss_mib: float
     _rss: PeakRss = field(repr=False)
@@ -126,12 +127,16 @@ async def running(
     model: Path,
     settings: DecodeSettings,
     log_dir: Path,
+    extra_args: Sequence[str] = (),
 ) -> AsyncIterator[RunningServer]:
-    """Start ``server`` on ``model``, wait until it answers ``describe``, stop it afterwards."""
+    """Start ``server`` on ``model``, wait until it answers ``describe``, stop it afterwards.
+
+    ``extra_args`` go at the end of its command line (a flag given twice: the last wins).
+    """
     port = free_port()
     data_dir = Path(tempfile.mkdtemp(prefix=f"bench-{server.key}-"))
     log_path = log_dir / f"{server.key}-{time.strftime('%H%M%S')}-{port}.log"
-    argv = server.argv(port, model, data_dir, settings)
+    argv = [*server.argv(port, model, data_dir, settings), *extra_args]
     started = time.monotonic()
     with _spawn(argv, log_path) as process:
         try:
@@ -142,6 +147,7 @@ async def running(
                     port=port,
                     process=process,
                     log_path=log_path,
+                    data_dir=data_dir,
                     startup_s=time.monotonic() - started,
                     ready_rss_mib=tree_rss_mib(psutil.Process(process.pid)),
                     _rss=rss,
