@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench import plots, report
-from bench.models import user_model
+from bench.models import SERVING_MODELS, TINY_EN, user_model
 from bench.modes import FULL, QUICK
 from bench.paths import MANIFEST, REPO_ROOT, RESULTS_DIR
 from bench.peer_venv import ensure_peer_venv
@@ -16,7 +16,7 @@ from bench.results import RunResults, load
 from bench.run import run
 from bench.servers import OURS, PEER, Server
 
-SCENARIOS = ("commands", "concurrency", "meetings", "throughput", "quantization")
+SCENARIOS = ("commands", "concurrency", "meetings", "throughput", "quantization", "accuracy")
 LOG_DIR = RESULTS_DIR / "tmp" / "logs"
 BENCHMARKS_DOC = REPO_ROOT / "docs" / "benchmarks.md"
 
@@ -39,6 +39,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"comma-separated scenarios (default: all of {', '.join(SCENARIOS)})",
     )
     parser.add_argument(
+        "--model",
+        choices=sorted(SERVING_MODELS),
+        default=TINY_EN.name,
+        help="the model both servers run for the latency, meeting, throughput, memory and "
+        "concurrency measurements (default: %(default)s; the accuracy and quantization "
+        "measurements run both)",
+    )
+    parser.add_argument(
         "--quant-model",
         type=Path,
         action="append",
@@ -52,6 +60,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=MANIFEST,
         help="JSON-lines manifest (path, text) for the quantization sweep's WER "
         "(default: the shared assets' commands)",
+    )
+    parser.add_argument(
+        "--accuracy-sets",
+        default="",
+        help="comma-separated accuracy sets to keep, as SET or SET@MODEL, e.g. "
+        "'commands,long@whisper-tiny.en-int8' (default: all)",
+    )
+    parser.add_argument(
+        "--accuracy-pace",
+        type=float,
+        help="stream the accuracy files at this multiple of real time (default: as fast as "
+        "the server takes them; a full run checks once that pace changes nothing)",
     )
     parser.add_argument("--out", type=Path, help="results directory (default: bench/results)")
     parser.add_argument(
@@ -111,6 +131,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             LOG_DIR,
             extra_models=[user_model(path) for path in args.quant_model],
             manifest=args.manifest,
+            accuracy_sets=[name.strip() for name in args.accuracy_sets.split(",") if name.strip()],
+            accuracy_pace=args.accuracy_pace,
+            model=SERVING_MODELS[args.model],
         )
     )
     results.save(out / "results.json")
@@ -118,11 +141,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def publish(results: RunResults, out: Path) -> None:
-    """The report and plots in ``out``; a full run in bench/results also updates the docs."""
+    """The report and plots in ``out``; a run written to bench/results also updates the docs."""
     markdown = report.render(results)
     (out / "results.md").write_text(markdown, encoding="utf-8")
     plots.write_all(results, out)
-    if results.mode == FULL.name and out.resolve() == RESULTS_DIR.resolve():
+    if out.resolve() == RESULTS_DIR.resolve():
         report.splice_into(BENCHMARKS_DOC, results, images="../bench/results/")
     print()
     print(markdown)

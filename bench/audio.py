@@ -116,3 +116,42 @@ def meeting_cut(sources: Sequence[bytes], seconds: float) -> bytes:
 def long_files() -> list[ManifestEntry]:
     """The shared long recordings (the meeting material), in manifest order."""
     return entries_of_kind(["long"])
+
+
+def pcm_to_float(pcm: bytes) -> NDArray[np.float32]:
+    """16 kHz mono s16 bytes as float samples in [-1, 1]."""
+    return (np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32767.0).astype(np.float32)
+
+
+_FRAME = SAMPLE_RATE // 50  # 20 ms
+_ACTIVE_DB = 40.0
+
+
+def speech_level(samples: NDArray[np.float32]) -> float:
+    """RMS over the 20 ms frames within 40 dB of the loudest: the pauses do not count."""
+    usable = len(samples) - len(samples) % _FRAME
+    frames = samples[:usable].reshape(-1, _FRAME) if usable else samples.reshape(1, -1)
+    energy = np.mean(frames.astype(np.float64) ** 2, axis=1)
+    active = energy[energy >= energy.max() * 10 ** (-_ACTIVE_DB / 10)]
+    return float(np.sqrt(np.mean(active))) if active.size else 0.0
+
+
+def mix_noise(speech: bytes, noise: bytes, snr_db: float) -> bytes:
+    """``noise`` (looped from its start) under ``speech`` at ``snr_db``; same input, same bytes.
+
+    The SNR is the speech level (``speech_level``) over the noise's RMS. A mix that would clip
+    is scaled down as a whole.
+    """
+    voice = pcm_to_float(speech)
+    if not voice.size:
+        return speech
+    raw = pcm_to_float(noise)
+    if not raw.size or not np.any(raw):
+        raise ValueError("mix_noise needs a noise recording that is not silent")
+    bed = np.resize(raw, voice.shape).astype(np.float64)
+    gain = speech_level(voice) / (float(np.sqrt(np.mean(bed**2))) * 10 ** (snr_db / 20))
+    mixed = voice + gain * bed
+    peak = float(np.max(np.abs(mixed)))
+    if peak > 1.0:
+        mixed /= peak
+    return float_to_s16(mixed.astype(np.float32))

@@ -33,7 +33,7 @@ class FloorOptions:
     compute_type: str = "int8"
     cpu_threads: int = 2
     beam_size: int = 1
-    language: str = "en"
+    language: str | None = "en"  # None: faster-whisper detects it
     max_new_tokens: int | None = None
     temperatures: tuple[float, ...] | None = None  # None: faster-whisper's 0.0, 0.2, ... 1.0
     condition_on_previous_text: bool = True
@@ -56,7 +56,6 @@ class FloorOptions:
         return replace(
             cls.as_peer_calls_it(model, settings),
             temperatures=OURS_TEMPERATURES,
-            condition_on_previous_text=False,
             vad_filter=True,
         )
 
@@ -71,9 +70,9 @@ class FloorOptions:
             str(self.cpu_threads),
             "--beam-size",
             str(self.beam_size),
-            "--language",
-            self.language,
         ]
+        if self.language is not None:
+            argv += ["--language", self.language]
         if self.max_new_tokens is not None:
             argv += ["--max-new-tokens", str(self.max_new_tokens)]
         if self.temperatures is not None:
@@ -93,6 +92,7 @@ class FileDecode:
     audio_s: float
     decode_s: float
     text: str
+    language: str = ""  # as given, or as faster-whisper detected it
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +119,7 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[FloorOptions, list[Pa
     parser.add_argument("--compute-type", default="int8")
     parser.add_argument("--cpu-threads", type=int, default=2)
     parser.add_argument("--beam-size", type=int, default=1)
-    parser.add_argument("--language", default="en")
+    parser.add_argument("--language", help="default: detect")
     parser.add_argument("--max-new-tokens", type=int)
     parser.add_argument("--temperatures", help="comma-separated, e.g. 0,0.2")
     parser.add_argument("--no-condition-on-previous-text", action="store_true")
@@ -169,7 +169,7 @@ def run(options: FloorOptions, files: Sequence[Path]) -> FloorRun:
     decodes = []
     for path, samples in zip(files, audio, strict=True):
         started = time.monotonic()
-        segments, _info = model.transcribe(samples, **kwargs)
+        segments, info = model.transcribe(samples, **kwargs)
         text = " ".join(segment.text.strip() for segment in segments)
         decodes.append(
             FileDecode(
@@ -177,6 +177,7 @@ def run(options: FloorOptions, files: Sequence[Path]) -> FloorRun:
                 audio_s=len(samples) / 16_000,
                 decode_s=time.monotonic() - started,
                 text=text,
+                language=info.language,
             )
         )
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -141,7 +141,7 @@ async def measure(server: subprocess.Popen[bytes], workdir: Path, http_port: int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pace", type=float, default=1.0)
-    parser.add_argument("--model", default=str(MODELS_DIR / "toy-whisper-espeak-int8"))
+    parser.add_argument("--model", default=str(MODELS_DIR / "whisper-tiny.en-int8"))
     parser.add_argument("--cpu-threads", type=int, default=0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:

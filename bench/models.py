@@ -26,27 +26,19 @@ class BenchModel:
         return f"Model: `{self.name}` ({trained}: {self.note})"
 
 
-TOY = BenchModel(
-    "toy-whisper-espeak-int8",
-    MODELS_DIR / "toy-whisper-espeak-int8",
-    pretrained=False,
-    note="a tiny Whisper-format model trained on synthetic espeak speech; it ends its decodes "
-    "like a real model, but about 80 % of its words are wrong",
+TINY_EN = BenchModel(
+    "whisper-tiny.en-int8",
+    MODELS_DIR / "whisper-tiny.en-int8",
+    pretrained=True,
+    note="OpenAI Whisper tiny.en, English only, 39 M parameters; the add-on's `tiny.en-int8`",
 )
-TINY_RANDOM = BenchModel(
-    "whisper-tiny-random-int8",
-    MODELS_DIR / "whisper-tiny-random-int8",
-    pretrained=False,
-    note="Whisper tiny's architecture with random weights: real compute cost, garbage text",
-    random_weights=True,
+BASE = BenchModel(
+    "whisper-base-int8",
+    MODELS_DIR / "whisper-base-int8",
+    pretrained=True,
+    note="OpenAI Whisper base, multilingual, 74 M parameters; the add-on's `base-int8`",
 )
-BASE_RANDOM = BenchModel(
-    "whisper-base-random-int8",
-    MODELS_DIR / "whisper-base-random-int8",
-    pretrained=False,
-    note="Whisper base's architecture with random weights: real compute cost, garbage text",
-    random_weights=True,
-)
+SERVING_MODELS = {model.name: model for model in (TINY_EN, BASE)}
 
 
 def user_model(path: Path) -> BenchModel:

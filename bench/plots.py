@@ -20,7 +20,7 @@ FLOOR_COLOUR = "#7f7f7f"
 
 
 def _save(figure: Figure, path: Path, title: str, model: str) -> None:
-    figure.suptitle(f"{title}\nmodel: {model} (not pretrained)", fontsize=10)
+    figure.suptitle(f"{title}\nmodel: {model}", fontsize=10)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
@@ -113,11 +113,13 @@ def quantization(results: RunResults, path: Path) -> None:
         )
         axes.set_ylabel(label)
     peak.legend(fontsize=8)
-    figure.suptitle(
-        f"Quantization (bare faster-whisper; random models capped at {results.token_cap} "
-        "tokens)\nnone of these models is pretrained",
-        fontsize=10,
+    untrained = [c.model for c in results.quantization if not c.pretrained]
+    note = (
+        f"models not pretrained: {', '.join(dict.fromkeys(untrained))}"
+        if untrained
+        else "pretrained models"
     )
+    figure.suptitle(f"Quantization (bare faster-whisper)\n{note}", fontsize=10)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

@@ -7,10 +7,12 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.accuracy_report import accuracy_section
 from bench.floor import FLOOR_AS_OURS
 from bench.results import RunResults, ServerResults
 from bench.scenarios.concurrency import ConcurrencyRound
 from bench.stats import ratio, summarize
+from bench.table import table
 from bench.wer import normalize
 
 OURS = "ours"
@@ -31,16 +33,6 @@ def times(value: float) -> str:
     if math.isnan(value):
         return "-"
     return f"{value:.2g}x" if value < 0.1 else f"{value:.2f}x"
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A GitHub markdown table."""
-    lines = [
-        "| " + " | ".join(headers) + " |",
-        "|" + "|".join("---" for _ in headers) + "|",
-        *("| " + " | ".join(row) + " |" for row in rows),
-    ]
-    return "\n".join(lines)
 
 
 def _pair(results: RunResults) -> tuple[ServerResults | None, ServerResults | None]:
@@ -292,12 +284,12 @@ def quantization_section(results: RunResults) -> str:
             "## 5. Quantization: compute types through bare faster-whisper",
             *results.quant_captions,
             f"{files} command files from the manifest, one fresh process per cell (so peak RSS "
-            "is that compute type's), decoded as our server decodes (greedy, one retry at "
-            "temperature 0.2, no conditioning on previous text). Random-weight decoders never "
-            f"stop by themselves: they are capped at {results.token_cap} new tokens per 30 s "
-            "window, greedy only, so their time is the encoder plus that many decoder steps. "
-            "WER is scored with jiwer after normalisation (lower case, numbers as words, no "
-            "punctuation), and only means something for a pretrained model.",
+            "is that compute type's), decoded as our server decodes (greedy, no temperature "
+            "fallback). A random-weight decoder added "
+            "with `--quant-model` never stops by itself: it is capped at "
+            f"{results.token_cap} new tokens per 30 s window, greedy only. WER is scored with "
+            "jiwer after normalisation (lower case, numbers as words, no punctuation), and only "
+            "means something for a pretrained model.",
             table(
                 [
                     "model",
@@ -443,6 +435,7 @@ def _body(results: RunResults) -> list[str]:
         "memory": memory_section,
         "quantization": quantization_section,
         "concurrency": concurrency_section,
+        "accuracy": lambda results: accuracy_section(results.accuracy) if results.accuracy else "",
         "background": background_section,
     }
     measured = results.measured()
@@ -470,7 +463,10 @@ def splice_into(document: Path, results: RunResults, images: str) -> None:
     body = "\n\n".join(_body(results))
     body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE)
     body = re.sub(r"\]\(([\w-]+\.png)\)", rf"]({images}\1)", body)
-    stamp = f"Latest full run: {results.started_at}, took {results.duration_s / 60:.0f} min."
+    stamp = (
+        f"Latest run, {results.mode} mode: {results.started_at}, took "
+        f"{results.duration_s / 60:.0f} min."
+    )
     document.write_text(
         f"{before}{RESULTS_START}\n\n{stamp}\n\n{body}\n\n{RESULTS_END}{after}", encoding="utf-8"
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.environment import Environment
+from bench.scenarios.accuracy import AccuracyRun
 from bench.scenarios.commands import CommandSample
 from bench.scenarios.concurrency import ConcurrencyRound
 from bench.scenarios.meetings import MeetingSample
@@ -47,6 +48,7 @@ class RunResults:
     floor: list[ThroughputRun] = field(default_factory=list)
     quantization: list[QuantCell] = field(default_factory=list)
     quant_captions: list[str] = field(default_factory=list)
+    accuracy: AccuracyRun | None = None
     notes: list[str] = field(default_factory=list)
     # Share of all CPUs that processes other than the bench used during each measurement.
     background_load: dict[str, float] = field(default_factory=dict)
@@ -61,6 +63,7 @@ class RunResults:
             "throughput": bool(self.floor) or any(s.throughput for s in servers),
             "memory": any(s.meetings or s.throughput for s in servers),
             "quantization": bool(self.quantization),
+            "accuracy": self.accuracy is not None and bool(self.accuracy.samples),
             "concurrency": any(s.concurrency for s in servers),
             "background": bool(self.background_load),
         }
@@ -117,6 +120,7 @@ def load(path: Path) -> RunResults:
         floor=[run for run in floor if run is not None],
         quantization=[QuantCell(**cell) for cell in data["quantization"]],
         quant_captions=data["quant_captions"],
+        accuracy=AccuracyRun.from_json(data["accuracy"]) if data.get("accuracy") else None,
         notes=data["notes"],
         background_load=data["background_load"],
         duration_s=data["duration_s"],

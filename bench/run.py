@@ -15,11 +15,12 @@ from bench import environment
 from bench.audio import Clip, entries_of_kind, load_clips, load_manifest, long_files, meeting_cut
 from bench.floor import FLOOR_AS_OURS, FLOOR_AS_PEER, FloorOptions
 from bench.machine_load import ForeignLoad, wait_until_quiet
-from bench.models import TOY, BenchModel
+from bench.models import TINY_EN, BenchModel
 from bench.modes import Mode
 from bench.paths import MANIFEST, REPO_ROOT
 from bench.results import RunResults, ServerResults
 from bench.scenarios import quantization, throughput
+from bench.scenarios.accuracy import measure_accuracy
 from bench.scenarios.commands import measure_command, measure_commands
 from bench.scenarios.concurrency import measure_concurrency
 from bench.scenarios.meetings import measure_meeting
@@ -220,10 +221,12 @@ async def run(
     log_dir: Path,
     extra_models: Sequence[BenchModel] = (),
     manifest: Path = MANIFEST,
+    accuracy_sets: Sequence[str] = (),
+    accuracy_pace: float | None = None,
+    model: BenchModel = TINY_EN,
 ) -> RunResults:
-    """Every requested measurement, servers one at a time."""
+    """Every requested measurement, servers one at a time, ``model`` for the servers."""
     progress = Progress()
-    model = TOY
     results = RunResults(
         mode=mode.name,
         started_at=time.strftime("%Y-%m-%d %H:%M %Z"),
@@ -252,6 +255,11 @@ async def run(
         models = (*mode.quant_models, *extra_models)
         results.quant_captions = [m.caption for m in models]
         results.quantization = measure_quantization(harness, extra_models, manifest)
+    if "accuracy" in scenarios:
+        with harness.measuring("accuracy"):
+            results.accuracy = await measure_accuracy(
+                mode.accuracy, log_dir, progress, SETTINGS, accuracy_pace, accuracy_sets
+            )
     results.duration_s = time.monotonic() - progress.started
     progress("done")
     return results

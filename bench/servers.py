@@ -11,7 +11,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,11 +77,19 @@ class Server:
         return [*self.command(port, model, data_dir, settings), *self.extra_args]
 
 
-# Ours refuses a Wyoming utterance longer than 120 s by default (a guard for voice); the
-# meeting and file measurements stream up to 15 minutes as one utterance.
+# Ours refuses a Wyoming utterance longer than 120 s by default, and more than 30 s of one
+# connection's voice audio waiting to be decoded (guards against a flooding client); the meeting,
+# file and accuracy measurements stream up to 15 minutes as one utterance, faster than real time.
 OURS = Server(
-    "ours", "Meeting Scribe", ours_command, extra_args=("--max-utterance-seconds", "1800")
-)
+    "ours",
+    "Meeting Scribe",
+    ours_command,
+    extra_args=(
+        "--max-utterance-seconds", "1800",
+        "--max-queued-voice-seconds-per-connection", "1800",
+        "--max-queued-voice-seconds", "1800",
+    ),
+)  # fmt: skip
 PEER = Server("peer", "wyoming-faster-whisper 3.8.1", peer_command)
 
 
@@ -93,6 +101,7 @@ class RunningServer:
     port: int
     process: subprocess.Popen[bytes]
     log_path: Path
+    data_dir: Path
     startup_s: float
     ready_rss_mib: float
     _rss: PeakRss = field(repr=False)
@@ -126,12 +135,16 @@ async def running(
     model: Path,
     settings: DecodeSettings,
     log_dir: Path,
+    extra_args: Sequence[str] = (),
 ) -> AsyncIterator[RunningServer]:
-    """Start ``server`` on ``model``, wait until it answers ``describe``, stop it afterwards."""
+    """Start ``server`` on ``model``, wait until it answers ``describe``, stop it afterwards.
+
+    ``extra_args`` go at the end of its command line (a flag given twice: the last wins).
+    """
     port = free_port()
     data_dir = Path(tempfile.mkdtemp(prefix=f"bench-{server.key}-"))
     log_path = log_dir / f"{server.key}-{time.strftime('%H%M%S')}-{port}.log"
-    argv = server.argv(port, model, data_dir, settings)
+    argv = [*server.argv(port, model, data_dir, settings), *extra_args]
     started = time.monotonic()
     with _spawn(argv, log_path) as process:
         try:
@@ -142,6 +155,7 @@ async def running(
                     port=port,
                     process=process,
                     log_path=log_path,
+                    data_dir=data_dir,
                     startup_s=time.monotonic() - started,
                     ready_rss_mib=tree_rss_mib(psutil.Process(process.pid)),
                     _rss=rss,

@@ -12,10 +12,11 @@ class DecodeSettings:
     beam_size: int = 1
     compute_type: str = "int8"
     cpu_threads: int = 2
-    language: str = "en"
+    language: str | None = "en"  # None: the server detects it
 
     def flags(self) -> list[str]:
         """The flags both servers spell the same way."""
+        language = [] if self.language is None else ["--language", self.language]
         return [
             "--beam-size",
             str(self.beam_size),
@@ -23,11 +24,10 @@ class DecodeSettings:
             self.compute_type,
             "--cpu-threads",
             str(self.cpu_threads),
-            "--language",
-            self.language,
+            *language,
         ]
 
 
-# Our server's defaults (--temperature-fallback 1): greedy, then one retry at 0.2; no
-# conditioning on the previous segment's text.
-OURS_TEMPERATURES = (0.0, 0.2)
+# Our server's defaults (--temperature-fallback 0): greedy only; the text already committed in a
+# stream is the next segment's prompt.
+OURS_TEMPERATURES = (0.0,)

@@ -38,13 +38,14 @@ class StreamTiming:
     start_to_transcript_s: float
     # (seconds since the first chunk was sent, text) for each transcript-chunk.
     chunks: list[tuple[float, str]] = field(default_factory=list)
+    language: str | None = None  # as the transcript event gave it
 
 
 @dataclass(slots=True)
 class _Collector:
     """Reads the server's events as they arrive and remembers when."""
 
-    transcript: asyncio.Future[tuple[float, str]]
+    transcript: asyncio.Future[tuple[float, Transcript]]
     chunks: list[tuple[float, str]] = field(default_factory=list)
 
     async def run(self, reader: asyncio.StreamReader) -> None:
@@ -56,7 +57,7 @@ class _Collector:
             elif TranscriptChunk.is_type(event.type):
                 self.chunks.append((now, TranscriptChunk.from_event(event).text))
             elif Transcript.is_type(event.type):
-                self.transcript.set_result((now, Transcript.from_event(event).text))
+                self.transcript.set_result((now, Transcript.from_event(event)))
             elif Error.is_type(event.type):
                 self._fail(f"the server sent an error: {Error.from_event(event).text}")
 
@@ -86,7 +87,9 @@ async def stream_utterance(
         await _write(writer, AudioStop().event())
         stopped = time.monotonic()
         try:
-            arrived, text = await asyncio.wait_for(asyncio.shield(collector.transcript), timeout_s)
+            arrived, transcript = await asyncio.wait_for(
+                asyncio.shield(collector.transcript), timeout_s
+            )
         except TimeoutError as err:
             raise WyomingError(f"no transcript {timeout_s:.0f} s after audio-stop") from err
     finally:
@@ -94,12 +97,13 @@ async def stream_utterance(
         writer.close()
         await _closed(writer)
     return StreamTiming(
-        text=text,
+        text=transcript.text,
         audio_s=len(pcm) / BYTES_PER_SECOND,
         send_s=stopped - started,
         stop_to_transcript_s=arrived - stopped,
         start_to_transcript_s=arrived - started,
         chunks=[(when - started, chunk) for when, chunk in collector.chunks],
+        language=transcript.language,
     )
 
 

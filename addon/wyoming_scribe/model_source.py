@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-# Short names users of the Whisper add-on know, mapped to the quantized conversions.
+# Short names users of the Whisper add-on know, mapped to the quantized conversions; the
+# ``.en`` models hear English only and are more accurate at it for their size.
 SHORT_NAMES = {
-    f"{size}-int8": f"rhasspy/faster-whisper-{size}-int8" for size in ("tiny", "base", "small")
+    f"{size}-int8": f"rhasspy/faster-whisper-{size}-int8"
+    for size in ("tiny.en", "tiny", "base.en", "base", "small")
 }
 
 

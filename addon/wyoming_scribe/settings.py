@@ -89,8 +89,8 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--model",
         default=DEFAULT_MODEL,
-        help="tiny-int8, base-int8, small-int8, a faster-whisper name, a Hugging Face repo id "
-        "or a local directory (default: %(default)s)",
+        help="tiny-int8, tiny.en-int8, base-int8, base.en-int8, small-int8, a faster-whisper "
+        "name, a Hugging Face repo id or a local directory (default: %(default)s)",
     )
     group.add_argument("--language", help="language code such as en; default: detect")
     group.add_argument(

@@ -132,6 +132,8 @@ def test_temperature_fallback_is_bounded() -> None:
 
 def test_model_names_map_to_quantized_repos(tmp_path) -> None:
     assert resolve_model("tiny-int8").load_from == "rhasspy/faster-whisper-tiny-int8"
+    assert resolve_model("tiny.en-int8").load_from == "rhasspy/faster-whisper-tiny.en-int8"
+    assert resolve_model("base.en-int8").load_from == "rhasspy/faster-whisper-base.en-int8"
     assert resolve_model("small.en").load_from == "small.en"
     assert resolve_model(str(tmp_path)).is_local
     with pytest.raises(FileNotFoundError):
