@@ -323,7 +323,9 @@ function showSignIn() {
 // ---- Live -------------------------------------------------------------------------------------
 
 async function viewLive() {
-  if (!state.liveId && state.health && state.health.recording) {
+  // The health can be seconds old: a meeting it calls recording may have ended since.
+  const fromHealth = !state.liveId && Boolean(state.health && state.health.recording);
+  if (fromHealth) {
     state.liveId = state.health.recording;
   }
   if (!state.liveId) {
@@ -337,6 +339,10 @@ async function viewLive() {
       throw error;
     }
     state.liveId = null;
+    return viewStart();
+  }
+  if (fromHealth && meeting.status !== "recording") {
+    state.liveId = null; // it ended (or was left with "Start another meeting"): offer a new one
     return viewStart();
   }
   mount("tpl-live");
