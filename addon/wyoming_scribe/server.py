@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 from contextlib import AsyncExitStack
+from typing import Any
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -111,9 +112,22 @@ async def _advertise(stack: AsyncExitStack, name: str, host: str, port: int) -> 
     stack.push_async_callback(advert.unregister)
 
 
+def _connection_race(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """asyncio 3.13.0 can fail to watch a client socket that was closed an instant after it was
+    accepted (FileNotFoundError from epoll in ``_add_reader``): nothing is lost, so one line
+    instead of a traceback. Anything else goes to asyncio's own handler."""
+    if isinstance(context.get("exception"), FileNotFoundError) and "_add_reader" in repr(
+        context.get("handle")
+    ):
+        _LOGGER.warning("A client connection closed while it was being set up; ignored")
+        return
+    loop.default_exception_handler(context)
+
+
 async def _wait_for_signal() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    loop.set_exception_handler(_connection_race)
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
