@@ -49,12 +49,6 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScribeSe
     yield from _running_server(tmp_path_factory, "scribe")
 
 
-@pytest.fixture(scope="session")
-def tiny_en_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScribeServer]:
-    """A server on the real Whisper tiny.en model, for tests that check the words."""
-    yield from _running_server(tmp_path_factory, "tiny-en", TINY_EN_MODEL)
-
-
 @pytest.fixture
 def scribe(shared_server: ScribeServer) -> Iterator[ScribeServer]:
     """The shared server, left with a free microphone and nothing in progress afterwards."""

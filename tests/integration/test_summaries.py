@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +45,6 @@ MAIL = {CONF_EMAIL_ON_FINISH: True, CONF_NOTIFY_SERVICE: "notify.scribe_mail"}
 
 def words(text: str) -> set[str]:
     return {word.strip(".,;:!?\"'").lower() for word in text.split()}
-
-
-@pytest.fixture
-def scribe(tiny_en_server: ScribeServer) -> Iterator[ScribeServer]:
-    """These tests check words: the server runs the real tiny.en model."""
-    yield tiny_en_server
-    tiny_en_server.settle()
 
 
 @pytest.fixture

@@ -28,9 +28,7 @@ def scribe(scribe_dir: Path) -> Iterator[ServerProcess]:
 @pytest.fixture
 async def scribe_api(scribe: ServerProcess, scribe_dir: Path) -> AsyncIterator[ApiClient]:
     async with aiohttp.ClientSession() as session:
-        api = ApiClient(session, scribe.http_port, generated_token(scribe_dir / "data"))
-        await api.wait_until_ready()
-        yield api
+        yield await api_for(scribe, scribe_dir, session)
 
 
 async def api_for(
