@@ -2,7 +2,9 @@
 
 A segment opens when the VAD hears speech, closes after a pause of ``min_silence_s``, and is cut
 at its longest inner pause when it would outgrow ``max_segment_s`` (Whisper sees 30 s at a time).
-Silence between segments is dropped, so silence and noise never reach the decoder.
+Silence between segments is dropped, so silence and noise never reach the decoder. Each segment
+keeps ``lead_s`` of audio before the speech onset (never reaching back into the segment before)
+and ``pad_s`` after its end.
 
 With ``speculate_s`` set, a pause that long already yields the segment as *tentative* (not
 final): decoding can start while the segmenter waits to be sure the speaker has stopped. If the
@@ -26,7 +28,8 @@ class SegmenterConfig:
     max_segment_s: float
     threshold: float = 0.5
     min_speech_s: float = 0.25
-    pad_s: float = 0.25
+    pad_s: float = 0.25  # audio kept after the speech
+    lead_s: float = 0.25  # audio kept before the speech: Whisper hears the onset in context
     min_pause_s: float = 0.1
     speculate_s: float | None = None  # at least pad_s, less than min_silence_s
 
@@ -35,7 +38,8 @@ class SegmenterConfig:
 
 
 # Voice commands: close quickly so the last segment is decoding before the client stops sending.
-VOICE = SegmenterConfig(min_silence_s=0.6, max_segment_s=15.0, speculate_s=0.25)
+# A second of lead: the first word of a short command is heard in context.
+VOICE = SegmenterConfig(min_silence_s=0.6, max_segment_s=15.0, speculate_s=0.25, lead_s=1.0)
 # Meetings: pack speech into long segments (one encoder pass covers 30 s, whatever the length).
 MEETING = SegmenterConfig(min_silence_s=1.2, max_segment_s=28.0)
 
@@ -95,6 +99,7 @@ class SpeechSegmenter:
         self._buffer = _AudioBuffer()
         self._windows_seen = 0
         self._open: _OpenSegment | None = None
+        self._closed_end = 0  # where the last segment ended: a lead never reaches back over it
         self._neg_threshold = max(config.threshold - 0.15, 0.01)
 
     def feed(self, audio: Samples) -> list[SpeechSegment]:
@@ -125,10 +130,11 @@ class SpeechSegmenter:
         current = self._open
         if current is None:
             if probability >= config.threshold:
-                start = max(self._buffer.start, position - config.samples(config.pad_s))
+                lead_start = position - config.samples(config.lead_s)
+                start = max(self._buffer.start, self._closed_end, lead_start)
                 self._open = _OpenSegment(start=start, onset=position)
             else:
-                self._buffer.drop_before(window_end - config.samples(config.pad_s))
+                self._buffer.drop_before(window_end - config.samples(config.lead_s))
             return None
 
         if probability >= config.threshold:
@@ -147,7 +153,8 @@ class SpeechSegmenter:
             self._open = None
             end = current.silence_start + config.samples(config.pad_s)
             segment = self._close(current, end)
-            self._buffer.drop_before(window_end - config.samples(config.pad_s))
+            self._closed_end = end
+            self._buffer.drop_before(window_end - config.samples(config.lead_s))
             return segment
 
         if window_end - current.start >= config.samples(config.max_segment_s):

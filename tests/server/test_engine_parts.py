@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -178,7 +179,8 @@ def test_a_pause_yields_a_tentative_segment_that_the_final_one_matches() -> None
 
 def speech_only(audio: Samples) -> Samples:
     """The audio from speech onset to speech end, as the VAD hears it (no padding)."""
-    (segment,) = [s for s in segment_stream(audio, VOICE) if s.final]
+    config = replace(VOICE, lead_s=VOICE.pad_s)
+    (segment,) = [s for s in segment_stream(audio, config) if s.final]
     pad = VOICE.samples(VOICE.pad_s)
     return audio[segment.start + pad : segment.start + segment.audio.size - pad]
 
@@ -195,6 +197,22 @@ def test_speech_after_a_short_pause_replaces_the_tentative_segment() -> None:
     assert len(finals) == 1
     assert finals[0].end_s > (first.size + pause.size + second.size) / 16000  # spans both
     assert any(not s.final and s.end_s < finals[0].end_s - 0.5 for s in segments)
+
+
+def test_a_command_keeps_a_second_before_its_onset_but_never_the_segment_before() -> None:
+    """Whisper hears a command's first word better with the quiet before it (measured: 100
+    commands, tiny.en, WER 8.5 % with 0.25 s, 7.7 % with 1 s); a lead never repeats audio."""
+    command = speech_only(float_audio(load_pcm(AUDIO / "ha_commands/en/what_time_is_it.wav")))
+    quiet = np.zeros(2 * 16000, np.float32)
+    pause = np.zeros(int(0.7 * 16000), np.float32)  # ends the first segment, shorter than a lead
+    audio = np.concatenate([quiet, command, pause, command, quiet])
+
+    first, second = [s for s in segment_stream(audio, VOICE) if s.final]
+
+    onset = quiet.size  # the VAD hears it up to 0.25 s later
+    assert onset - VOICE.samples(VOICE.lead_s) <= first.start <= onset - VOICE.samples(0.75)
+    assert second.start == first.start + first.audio.size  # right after, no overlap
+    assert second.start > onset + command.size
 
 
 def test_timestamps_past_the_audio_are_kept_inside_it() -> None:
