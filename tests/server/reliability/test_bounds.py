@@ -93,13 +93,29 @@ async def test_a_flooding_connection_is_bounded_and_a_voice_command_still_goes_t
     assert "printing" in words(next(e for e in flooded if e["type"] == "transcript")["text"])
 
 
+async def served_client(port: int) -> ScribeClient:
+    """A client the server serves (it answers ``describe``).
+
+    run_server's readiness probe was a connection too, and holds a place until the server has
+    read its end: a client refused for that tries again.
+    """
+    for _ in range(50):
+        client = await ScribeClient.connect(port)
+        await client.send(Describe().event())
+        answer = await client.read(timeout=5)
+        if answer is not None and answer.type == "info":
+            return client
+        await client.close()
+        await asyncio.sleep(0.1)
+    raise AssertionError("the server served no connection")
+
+
 async def test_idle_and_surplus_connections_are_closed_with_a_reason(tmp_path: Path) -> None:
     idle_s = 3.0  # long enough that the surplus client comes while the first three are served
     args = ["--idle-timeout-seconds", str(idle_s), "--max-connections", "3"]
     with run_server(tmp_path, *args) as server:
-        held = [await ScribeClient.connect(server.port) for _ in range(2)]
-        slow = await ScribeClient.connect(server.port)
-        await asyncio.sleep(0.2)  # the three are being served
+        held = [await served_client(server.port) for _ in range(2)]
+        slow = await served_client(server.port)
         surplus = await ScribeClient.connect(server.port)
         refused = await surplus.read(timeout=5)
         assert refused is not None
