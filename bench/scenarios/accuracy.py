@@ -189,13 +189,13 @@ def build_sets(plan: AccuracyPlan) -> list[AccuracySet]:
     for snr in SNRS_DB:
         sets += [
             AccuracySet(
-                f"commands, noise {snr:g} dB",
+                f"commands in noise {snr:g} dB",
                 TINY_EN,
                 "en",
                 _noisy(noisy_commands, noises, snr),
                 uploads=False,
             ),
-            AccuracySet(f"long, noise {snr:g} dB", TINY_EN, "en", _noisy(noisy_long, noises, snr)),
+            AccuracySet(f"long in noise {snr:g} dB", TINY_EN, "en", _noisy(noisy_long, noises, snr)),
         ]
     sets += [
         AccuracySet("FLEURS", BASE, None, fleurs),
