@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from bench.audio import decode_pcm
 from bench.paths import AUDIO_DIR, MODELS_DIR, RESULTS_DIR
@@ -203,10 +204,17 @@ def _judge_close(
         result.silent_examples.append(repr(sent[-1][0][:120]))
 
 
-async def fuzz(port: int, total_frames: int, seed: int, parallel: int = 4) -> FuzzResult:
+async def fuzz(
+    port: int,
+    total_frames: int,
+    seed: int,
+    parallel: int = 4,
+    check_audio: Path = CHECK_AUDIO,
+) -> FuzzResult:
     """Fuzz ``total_frames`` frames on connections of 1..200 frames, ``parallel`` at a time.
 
-    A connection ends at its first frame that breaks the stream; the next one goes on.
+    A connection ends at its first frame that breaks the stream; the next one goes on. Then
+    ``check_audio`` (a recording of "turn on the standing light") must still be heard.
     """
     rng = random.Random(seed)
     result = FuzzResult()
@@ -217,7 +225,7 @@ async def fuzz(port: int, total_frames: int, seed: int, parallel: int = 4) -> Fu
             remaining -= count
             runs.append([frame(rng) for _ in range(count)])
         await asyncio.gather(*(_connection(port, run, result) for run in runs if run))
-    timing = await stream_utterance(HOST, port, decode_pcm(CHECK_AUDIO), pace=None)
+    timing = await stream_utterance(HOST, port, decode_pcm(check_audio), pace=None)
     result.check_text = timing.text
     result.check_ok = set(re.findall(r"[a-z']+", timing.text.lower())) >= CHECK_WORDS
     return result

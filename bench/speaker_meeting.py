@@ -56,7 +56,8 @@ def _speaker_of(name: str) -> str | None:
 
 def _joined(clips: list[Audio], limit_s: float, rng: random.Random) -> Iterator[Audio]:
     """Consecutive clips joined (0.2 s apart) into turns of 3-15 s, up to ``limit_s`` in all."""
-    total, current = 0.0, np.zeros(0, np.float32)
+    total = 0.0
+    current: Audio = np.zeros(0, np.float32)
     for clip in clips:
         if current.size and (current.size + clip.size) / SAMPLE_RATE > TURN_S[1]:
             yield current

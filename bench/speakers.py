@@ -31,6 +31,7 @@ from typing import Any
 import aiohttp
 import numpy as np
 import psutil
+from numpy.typing import NDArray
 
 from bench.audio import SAMPLE_RATE, float_to_s16, load_manifest
 from bench.meeting_realtime import wait_ready
@@ -69,7 +70,7 @@ def score(turns: list[Turn], segments: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _best_mapping(overlap: np.ndarray) -> int:
+def _best_mapping(overlap: NDArray[np.float64]) -> int:
     """The largest total overlap of a one-to-one mapping (exhaustive for small, greedy beyond)."""
     rows, cols = overlap.shape
     if cols == 0:

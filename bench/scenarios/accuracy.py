@@ -195,7 +195,9 @@ def build_sets(plan: AccuracyPlan) -> list[AccuracySet]:
                 _noisy(noisy_commands, noises, snr),
                 uploads=False,
             ),
-            AccuracySet(f"long in noise {snr:g} dB", TINY_EN, "en", _noisy(noisy_long, noises, snr)),
+            AccuracySet(
+                f"long in noise {snr:g} dB", TINY_EN, "en", _noisy(noisy_long, noises, snr)
+            ),
         ]
     sets += [
         AccuracySet("FLEURS", BASE, None, fleurs),

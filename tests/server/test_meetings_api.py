@@ -2,6 +2,8 @@
 
 The real server runs on 127.0.0.1 with Whisper tiny.en; its microphone command plays the
 five-minute synthetic meeting at eight times real time, then silence until the meeting is stopped.
+How long the end of a meeting takes depends on the CPU: `bench` measures it (end-of-meeting
+latency).
 """
 
 from __future__ import annotations
@@ -45,7 +47,6 @@ class RecordedMeeting:
     events: list[ServerEvent]  # GET /meetings/{id}/events
     server_events: list[ServerEvent]  # GET /events
     stop_sent_at: float
-    done_seen_at: float
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,6 @@ async def record_meeting(process: ServerProcess, token: str) -> RecordedMeeting:
         assert stopped.status == 202, stopped
         assert stopped.json["status"] == "finalizing"
         events = await asyncio.wait_for(following_meeting, 300)  # a hang guard only
-        done_seen_at = events[-1].at
 
         def server_saw_done() -> bool:
             return any(
@@ -115,9 +115,7 @@ async def record_meeting(process: ServerProcess, token: str) -> RecordedMeeting:
             await asyncio.sleep(0.1)
         following_server.cancel()
         await asyncio.gather(following_server, return_exceptions=True)
-        return RecordedMeeting(
-            await api.meeting(meeting_id), events, server_events, stop_sent_at, done_seen_at
-        )
+        return RecordedMeeting(await api.meeting(meeting_id), events, server_events, stop_sent_at)
 
 
 def inside_a_turn(seconds: float) -> bool:
@@ -154,10 +152,6 @@ def test_the_meeting_is_done_with_segments_inside_the_speech_turns(
 def test_the_meeting_transcript_has_the_words_said(recorded: RecordedMeeting) -> None:
     """46 turns of read speech and voice commands from many speakers, heard from the microphone."""
     assert_heard(recorded.meeting["text"], MEETING_AUDIO, MEETING_WER)
-
-
-def test_the_meeting_is_done_seconds_after_it_stops(recorded: RecordedMeeting) -> None:
-    assert recorded.done_seen_at - recorded.stop_sent_at < 20
 
 
 def test_segments_stream_while_the_meeting_records(recorded: RecordedMeeting) -> None:
