@@ -22,6 +22,7 @@ from tests.random_model import make_random_model
 
 REPO = Path(__file__).resolve().parents[1]
 AUDIO = REPO / "tests" / "audio"
+COMMAND = AUDIO / "ha_commands/en/turn_on_standing_light.wav"  # "turn on standing light"
 SHARED_MODELS = REPO.parent / "shared" / "assets" / "models"
 MODEL_CACHE = Path(
     os.environ.get("SCRIBE_MODEL_CACHE")

@@ -35,14 +35,28 @@ class ServerProcess:
 
 
 def wait_for_port(
-    port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60
+    port: int,
+    process: subprocess.Popen[bytes],
+    log: Path,
+    timeout: float = 60,
+    let_go: bool = False,
 ) -> None:
+    """Wait until the server accepts a connection on ``port``.
+
+    With ``let_go``, the probe also ends its connection and waits for the server to close its
+    side, so the probe no longer holds one of the server's places (``--max-connections``).
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as probe:
+                if let_go:
+                    probe.shutdown(socket.SHUT_WR)
+                    probe.settimeout(10)
+                    while probe.recv(4096):
+                        pass
                 return
         except OSError:
             time.sleep(0.1)
@@ -79,7 +93,7 @@ def run_server(
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=child_env)
     try:
         for listening in (port, http_port) if http else (port,):
-            wait_for_port(listening, process, log_path)
+            wait_for_port(listening, process, log_path, let_go=listening == port)
         yield ServerProcess(process, port, http_port, log_path)
     finally:
         process.terminate()

@@ -21,14 +21,13 @@ import pytest
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.info import Describe
 
-from tests.assets import AUDIO
+from tests.assets import AUDIO, COMMAND
 from tests.server.reliability.conftest import api_for
 from tests.server_process import run_server
 from tests.wyoming_client import ScribeClient, load_pcm
 
 SPEECH = AUDIO / "misc/jfk.flac"  # 11 s: "...ask not what your country can do for you, ask what..."
 LONG_SPEECH = AUDIO / "long/ljspeech_LJ001_first_90s.opus"
-COMMAND = AUDIO / "ha_commands/en/turn_on_standing_light.wav"
 
 
 def words(text: str) -> list[str]:
@@ -94,20 +93,13 @@ async def test_a_flooding_connection_is_bounded_and_a_voice_command_still_goes_t
 
 
 async def served_client(port: int) -> ScribeClient:
-    """A client the server serves (it answers ``describe``).
-
-    run_server's readiness probe was a connection too, and holds a place until the server has
-    read its end: a client refused for that tries again.
-    """
-    for _ in range(50):
-        client = await ScribeClient.connect(port)
-        await client.send(Describe().event())
-        answer = await client.read(timeout=5)
-        if answer is not None and answer.type == "info":
-            return client
-        await client.close()
-        await asyncio.sleep(0.1)
-    raise AssertionError("the server served no connection")
+    """A client the server is serving: it has answered ``describe``."""
+    client = await ScribeClient.connect(port)
+    await client.send(Describe().event())
+    answer = await client.read(timeout=5)
+    assert answer is not None
+    assert answer.type == "info", answer
+    return client
 
 
 async def test_idle_and_surplus_connections_are_closed_with_a_reason(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.fuzz import fuzz
-from tests.assets import AUDIO
+from tests.assets import COMMAND
 from tests.server_process import run_server
 
 
@@ -19,8 +19,7 @@ async def test_hostile_frames_get_answers_and_the_server_keeps_transcribing(
 ) -> None:
     # A frame that promises bytes it never sends is ended by the idle timeout: keep it short.
     with run_server(tmp_path, "--idle-timeout-seconds", "2") as server:
-        check = AUDIO / "ha_commands/en/turn_on_standing_light.wav"  # in the repository
-        result = await fuzz(server.port, total_frames=2_000, seed=2026, check_audio=check)
+        result = await fuzz(server.port, total_frames=2_000, seed=2026, check_audio=COMMAND)
         assert server.process.poll() is None
 
     assert result.frames == 2_000

@@ -17,12 +17,11 @@ import pytest
 from wyoming.audio import AudioStop
 from wyoming.info import Describe
 
-from tests.assets import AUDIO
+from tests.assets import AUDIO, COMMAND
 from tests.server.api_client import ApiClient
 from tests.server_process import ServerProcess
 from tests.wyoming_client import ScribeClient, load_pcm
 
-COMMAND = AUDIO / "ha_commands/en/turn_on_standing_light.wav"
 SPEECH = AUDIO / "misc/jfk.flac"  # "And so, my fellow Americans, ask not what your country..."
 DEEP_ARRAY = b"[" * 20_000 + b"]" * 20_000
 LONG_NUMBER = b"1" * 5_000
